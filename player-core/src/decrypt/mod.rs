@@ -1,0 +1,1 @@
+//! PIFF / CENC sample decryption and content keys.

@@ -1,0 +1,1 @@
+//! Fragments to decoder-ready samples, and decoder configuration from the manifest.

@@ -1,0 +1,52 @@
+//! ISO-BMFF boxes of Smooth Streaming fragments and `.ismv` files, parsed sans-IO and bounded.
+
+pub mod reader;
+
+pub use reader::{BoxHeader, BoxIter, FourCc, Reader};
+
+/// What went wrong reading boxes; `path` is the box path (e.g. `moof/traf/trun`), `offset` absolute.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BoxError {
+    /// The input ended inside a box or field.
+    #[error("truncated {path} at byte {offset}: need {need} bytes, {have} left")]
+    Truncated {
+        /// Box path.
+        path: String,
+        /// Absolute byte offset.
+        offset: u64,
+        /// Bytes needed.
+        need: u64,
+        /// Bytes available.
+        have: u64,
+    },
+    /// A box claims more bytes than its parent (or the input) holds.
+    #[error("{path} at byte {offset} claims {size} bytes, only {available} available")]
+    Oversized {
+        /// Box path.
+        path: String,
+        /// Absolute byte offset.
+        offset: u64,
+        /// Claimed size.
+        size: u64,
+        /// Bytes available in the parent.
+        available: u64,
+    },
+    /// A field has a value the format does not allow, or fields disagree.
+    #[error("invalid {path} at byte {offset}: {what}")]
+    Invalid {
+        /// Box path.
+        path: String,
+        /// Absolute byte offset.
+        offset: u64,
+        /// What is wrong.
+        what: String,
+    },
+    /// A required box is absent.
+    #[error("missing {what} in {path}")]
+    Missing {
+        /// Parent box path.
+        path: String,
+        /// The missing box.
+        what: String,
+    },
+}

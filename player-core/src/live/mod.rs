@@ -1,0 +1,1 @@
+//! Live edge, DVR window and manifest refresh policy.
