@@ -16,6 +16,7 @@ pub mod live;
 pub mod manifest;
 pub mod net;
 pub mod player;
+pub mod sink;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -1,1 +1,7 @@
-//! Presentation clock
+//! Presentation clock: audio master clock, frame due / late decisions.
+
+mod frame_timing;
+mod master;
+
+pub use frame_timing::{FrameAction, frame_action};
+pub use master::MasterClock;

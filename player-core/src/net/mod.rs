@@ -1,1 +1,11 @@
-//! I/O at the edge
+//! I/O at the edge: fetching manifests and fragments over HTTP(S) or from local files.
+
+mod error;
+mod fetcher;
+mod retry;
+mod source;
+
+pub use error::NetError;
+pub use fetcher::{Download, FetchConfig, Fetcher, Progress, Verdict};
+pub use retry::RetryPolicy;
+pub use source::manifest_url;

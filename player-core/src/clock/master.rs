@@ -1,0 +1,94 @@
+//! The presentation clock: a media position anchored to an instant, running or stopped.
+//!
+//! With audio, the audio output re-anchors it from the samples the sink has played, so
+//! audio is the master; without audio it runs on the monotonic clock alone.
+
+use std::time::{Duration, Instant};
+
+/// How far the clock may run past its last anchor before it waits for a new one: between
+/// two audio updates the position extrapolates, but never far beyond what was heard.
+const MAX_EXTRAPOLATION: Duration = Duration::from_millis(100);
+
+/// Media position as a function of wall time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MasterClock {
+    anchor_media: Duration,
+    anchor_at: Instant,
+    running: bool,
+    /// Whether the position may extrapolate only a little past the anchor (audio-driven).
+    slaved: bool,
+}
+
+impl MasterClock {
+    /// A stopped clock at `position`.
+    pub fn new(position: Duration, at: Instant) -> MasterClock {
+        MasterClock {
+            anchor_media: position,
+            anchor_at: at,
+            running: false,
+            slaved: false,
+        }
+    }
+
+    /// The media position at `at`.
+    pub fn position(&self, at: Instant) -> Duration {
+        if !self.running {
+            return self.anchor_media;
+        }
+        let mut elapsed = at.saturating_duration_since(self.anchor_at);
+        if self.slaved {
+            elapsed = elapsed.min(MAX_EXTRAPOLATION);
+        }
+        self.anchor_media + elapsed
+    }
+
+    /// Whether the clock advances.
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// Re-anchors at `position` (e.g. from audio samples played), running or not.
+    pub fn anchor(&mut self, position: Duration, at: Instant, running: bool, slaved: bool) {
+        self.anchor_media = position;
+        self.anchor_at = at;
+        self.running = running;
+        self.slaved = slaved;
+    }
+
+    /// Starts or stops the free-running clock, keeping the current position.
+    pub fn set_running(&mut self, running: bool, at: Instant) {
+        let pos = self.position(at);
+        self.anchor(pos, at, running, self.slaved);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_running_clock_advances_and_stops() {
+        let t0 = Instant::now();
+        let mut c = MasterClock::new(Duration::from_secs(10), t0);
+        assert_eq!(c.position(t0 + Duration::from_secs(1)), Duration::from_secs(10));
+        c.set_running(true, t0);
+        assert_eq!(c.position(t0 + Duration::from_secs(1)), Duration::from_secs(11));
+        c.set_running(false, t0 + Duration::from_secs(2));
+        assert_eq!(c.position(t0 + Duration::from_secs(5)), Duration::from_secs(12));
+    }
+
+    #[test]
+    fn slaved_clock_does_not_run_far_past_its_anchor() {
+        let t0 = Instant::now();
+        let mut c = MasterClock::new(Duration::ZERO, t0);
+        c.anchor(Duration::from_secs(1), t0, true, true);
+        assert_eq!(
+            c.position(t0 + Duration::from_millis(50)),
+            Duration::from_millis(1050)
+        );
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(3)),
+            Duration::from_secs(1) + MAX_EXTRAPOLATION
+        );
+    }
+}
