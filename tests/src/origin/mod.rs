@@ -1,0 +1,11 @@
+//! The loopback test origin: serves presentation directories over HTTP on 127.0.0.1.
+//!
+//! Started in-process by tests (port 0) or as the `smoothplay-origin` binary. It records
+//! every request so tests can count what the player asked for.
+
+mod request_log;
+mod server;
+mod vod;
+
+pub use request_log::{RequestLog, RequestRecord};
+pub use server::{Origin, OriginConfig};

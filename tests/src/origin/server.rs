@@ -1,0 +1,161 @@
+//! The HTTP server: a tokio runtime on its own thread, bound to 127.0.0.1.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use tokio::sync::oneshot;
+
+use super::request_log::{RequestLog, RequestRecord};
+use super::vod;
+
+/// How the origin serves.
+#[derive(Debug, Clone, Default)]
+pub struct OriginConfig {
+    /// Port to bind on 127.0.0.1 (0 = any free port).
+    pub port: u16,
+}
+
+struct AppState {
+    root: PathBuf,
+    log: RequestLog,
+}
+
+/// A running origin; stops when dropped.
+pub struct Origin {
+    addr: SocketAddr,
+    log: RequestLog,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Origin {
+    /// Serves `root` on 127.0.0.1; returns once the socket is bound.
+    pub fn start(root: impl Into<PathBuf>, config: OriginConfig) -> std::io::Result<Origin> {
+        let root = root.into();
+        let log = RequestLog::default();
+        let state = Arc::new(AppState {
+            root,
+            log: log.clone(),
+        });
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("origin".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(std_listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            tracing::error!("origin cannot listen: {e}");
+                            return;
+                        }
+                    };
+                    let app = axum::Router::new().fallback(handle).with_state(state);
+                    let served = axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = rx.await;
+                        })
+                        .await;
+                    if let Err(e) = served {
+                        tracing::error!("origin stopped: {e}");
+                    }
+                });
+            })?;
+        Ok(Origin {
+            addr,
+            log,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The URL of `path` (relative to the served root) on this origin.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+    }
+
+    /// The requests answered so far.
+    pub fn log(&self) -> &RequestLog {
+        &self.log
+    }
+}
+
+impl Drop for Origin {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> {
+    let path = percent_decode(uri.path());
+    let (status, body, ctype) = match vod::resolve(&state.root, &path) {
+        Some(file) => match tokio::fs::read(&file).await {
+            Ok(bytes) => (StatusCode::OK, bytes, vod::content_type(&path)),
+            Err(_) => (StatusCode::NOT_FOUND, Vec::new(), "text/plain"),
+        },
+        None => (StatusCode::NOT_FOUND, Vec::new(), "text/plain"),
+    };
+    state.log.push(RequestRecord {
+        path,
+        status: status.as_u16(),
+        bytes: body.len() as u64,
+    });
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    resp
+}
+
+/// Decodes `%XX` escapes (paths like `Fragments(video=0)` may arrive escaped).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(h) = bytes.get(i + 1..i + 3)
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(h).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("/a%28b%29"), "/a(b)");
+        assert_eq!(percent_decode("/bad%zz"), "/bad%zz");
+        assert_eq!(percent_decode("/x%2"), "/x%2");
+    }
+}
