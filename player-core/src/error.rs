@@ -1,7 +1,10 @@
 //! The crate's error type: what failed, and where.
 
+use crate::decode::DecodeError;
+use crate::demux::DemuxError;
 use crate::isobmff::BoxError;
 use crate::manifest::ManifestError;
+use crate::net::NetError;
 
 /// Any error from the engine.
 #[derive(Debug, thiserror::Error)]
@@ -12,12 +15,60 @@ pub enum Error {
     /// A fragment or file could not be parsed.
     #[error(transparent)]
     Box(#[from] BoxError),
+    /// Fetching failed.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// Samples could not be prepared for the decoder.
+    #[error(transparent)]
+    Demux(#[from] DemuxError),
+    /// A decoder failed.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
     /// A codec the player cannot decode.
     #[error("unsupported codec {fourcc}")]
     Unsupported {
         /// The FourCC.
         fourcc: String,
     },
+    /// No stream of the presentation can be played.
+    #[error("no playable audio or video stream in the presentation")]
+    NoPlayableStream,
+    /// The stream asked for by name or language does not exist.
+    #[error("no {kind} stream named {name}")]
+    NoSuchStream {
+        /// "video" or "audio".
+        kind: String,
+        /// The name or language asked for.
+        name: String,
+    },
+    /// The player has stopped.
+    #[error("the player has stopped")]
+    Stopped,
+    /// Starting a thread or runtime failed.
+    #[error("cannot start {what}: {message}")]
+    Spawn {
+        /// What could not start.
+        what: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A stable machine-readable kind for events ("manifest", "network", "decode"…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Manifest(_) => "manifest",
+            Error::Box(_) => "fragment",
+            Error::Net(_) => "network",
+            Error::Demux(_) => "demux",
+            Error::Decode(_) => "decode",
+            Error::Unsupported { .. } => "unsupported",
+            Error::NoPlayableStream | Error::NoSuchStream { .. } => "selection",
+            Error::Stopped => "stopped",
+            Error::Spawn { .. } => "internal",
+        }
+    }
 }
 
 /// Result with the crate's [`Error`].

@@ -1,1 +1,322 @@
-//! The player
+//! The player: commands, events, state machine and pipeline threads.
+//!
+//! ```text
+//! controller (tokio) ─► fetch task per stream ─► decoder thread ─► presenter / audio output ─► sinks
+//! ```
+//! Every stage is bounded: the fetch tasks stop at the forward-buffer target and the byte
+//! budget, channels between threads are bounded, and a seek bumps a generation number so
+//! stale work anywhere in the pipeline is dropped.
+
+mod command;
+mod config;
+mod decode_thread;
+mod decoders;
+mod event;
+mod fetch_loop;
+mod messages;
+mod present_audio;
+mod present_video;
+mod quality;
+mod selection;
+mod session;
+mod session_ctx;
+mod shared;
+mod stats;
+
+pub use command::Command;
+pub use config::Config;
+pub use event::{Event, State, Stats, StreamKind, Summary};
+
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::limits::MAX_MANIFEST_BYTES;
+use crate::manifest::Manifest;
+use crate::net::{Fetcher, Verdict, manifest_url};
+use crate::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
+
+use quality::{QualityChooser, Rung};
+use session::DecoderInputs;
+use session_ctx::SessionCtx;
+use shared::Shared;
+
+/// Where the player sends pictures and sound.
+pub struct Sinks {
+    /// Receives pictures when due.
+    pub video: Box<dyn VideoSink>,
+    /// Plays sound and drives the clock.
+    pub audio: Box<dyn AudioSink>,
+}
+
+impl Sinks {
+    /// Sinks that discard media: paced in real time, or unpaced for `fast` runs.
+    pub fn null(fast: bool) -> Sinks {
+        Sinks {
+            video: Box::new(NullVideoSink::default()),
+            audio: Box::new(if fast {
+                NullAudioSink::unpaced()
+            } else {
+                NullAudioSink::paced()
+            }),
+        }
+    }
+}
+
+/// A video or audio quality level the player may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelInfo {
+    /// Bitrate, bits/s.
+    pub bitrate: u64,
+    /// Width (video).
+    pub width: Option<u32>,
+    /// Height (video).
+    pub height: Option<u32>,
+}
+
+/// A playing presentation. Dropping it stops playback and joins its threads.
+pub struct Player {
+    commands: tokio::sync::mpsc::UnboundedSender<Command>,
+    events: crossbeam_channel::Receiver<Event>,
+    ctx: Arc<SessionCtx>,
+    runtime: Option<tokio::runtime::Runtime>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Player {
+    /// Opens `input` (an http(s) manifest URL, a directory or a manifest file), selects the
+    /// streams and starts buffering; playback starts by itself unless `start_paused`.
+    pub fn open(input: &str, config: Config, sinks: Sinks) -> Result<Player> {
+        let opened_at = Instant::now();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("smoothplay-net")
+            .enable_all()
+            .build()
+            .map_err(|e| spawn_error("network runtime", &e))?;
+        let fetcher = Fetcher::new(config.fetch.clone())?;
+        let (manifest, base_url) = runtime.block_on(fetch_manifest(&fetcher, input))?;
+        let selection = selection::select(
+            &manifest,
+            config.video.as_deref(),
+            config.audio.as_deref(),
+        )?;
+        let (event_tx, events) = crossbeam_channel::bounded(4096);
+        let ladder: Vec<Rung> = selection
+            .video
+            .as_ref()
+            .map(|p| {
+                p.levels
+                    .iter()
+                    .map(|l| Rung {
+                        bitrate: l.bitrate,
+                        width: l.width,
+                        height: l.height,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let chooser = QualityChooser::new(ladder, config.quality, config.max_bitrate);
+        let mut selection = selection;
+        let skipped = std::mem::take(&mut selection.skipped);
+        let fast = config.fast;
+        let start = session_ctx::origin_of(&manifest, &selection)
+            + config.start.unwrap_or(Duration::ZERO);
+        let shared = Arc::new(Shared::new(start, fast, event_tx, opened_at));
+        let ctx = SessionCtx {
+            shared: shared.clone(),
+            fetcher,
+            manifest: Arc::new(manifest),
+            base_url,
+            selection,
+            config,
+            quality: Mutex::new(chooser),
+        };
+        for e in skipped {
+            shared.emit(Event::Error {
+                kind: e.kind().into(),
+                message: e.to_string(),
+                fatal: false,
+            });
+        }
+        let ctx = Arc::new(ctx);
+        let (cmd_tx, cmd_rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut threads = Vec::new();
+        let mut inputs = DecoderInputs {
+            video: None,
+            audio: None,
+        };
+        if ctx.plan(StreamKind::Video).is_some() {
+            let (tx, rx) = session::decoder_channel();
+            let (ftx, frx) = crossbeam_channel::bounded(4);
+            inputs.video = Some(tx);
+            let s = shared.clone();
+            threads.push(spawn("smoothplay-vdec", move || {
+                decode_thread::run_video(s, rx, ftx)
+            })?);
+            let s = shared.clone();
+            let sink = sinks.video;
+            threads.push(spawn("smoothplay-video", move || {
+                present_video::run(s, frx, sink)
+            })?);
+        }
+        if ctx.plan(StreamKind::Audio).is_some() {
+            let (tx, rx) = session::decoder_channel();
+            let (ptx, prx) = crossbeam_channel::bounded(32);
+            inputs.audio = Some(tx);
+            let s = shared.clone();
+            threads.push(spawn("smoothplay-adec", move || {
+                decode_thread::run_audio(s, rx, ptx)
+            })?);
+            let s = shared.clone();
+            let sink = sinks.audio;
+            threads.push(spawn("smoothplay-audio", move || {
+                present_audio::run(s, prx, sink)
+            })?);
+        }
+        runtime.spawn(session::run(ctx.clone(), inputs, cmd_rx, start));
+        Ok(Player {
+            commands: cmd_tx,
+            events,
+            ctx,
+            runtime: Some(runtime),
+            threads: Mutex::new(threads),
+        })
+    }
+
+    /// Sends a command; its outcome arrives as events.
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    /// Resumes playback.
+    pub fn play(&self) {
+        self.send(Command::Play);
+    }
+
+    /// Pauses playback.
+    pub fn pause(&self) {
+        self.send(Command::Pause);
+    }
+
+    /// Seeks to `position` from the presentation start.
+    pub fn seek(&self, position: Duration) {
+        self.send(Command::Seek(position));
+    }
+
+    /// Instant replay: jumps back `back` from the current position.
+    pub fn replay(&self, back: Duration) {
+        self.send(Command::SeekBy(-back.as_secs_f64()));
+    }
+
+    /// Fixes the video level (index into `video_levels()`), or `None` for automatic.
+    pub fn set_quality(&self, level: Option<usize>) {
+        self.send(Command::SetQuality(level));
+    }
+
+    /// Caps the video bitrate.
+    pub fn set_max_bitrate(&self, cap: Option<u64>) {
+        self.send(Command::SetMaxBitrate(cap));
+    }
+
+    /// Stops playback (the player can then only be dropped).
+    pub fn stop(&self) {
+        self.send(Command::Stop);
+    }
+
+    /// The event stream.
+    pub fn events(&self) -> &crossbeam_channel::Receiver<Event> {
+        &self.events
+    }
+
+    /// The current position from the presentation start.
+    pub fn position(&self) -> Duration {
+        self.ctx.shared.position().saturating_sub(self.ctx.origin())
+    }
+
+    /// The presentation's length (on demand).
+    pub fn duration(&self) -> Duration {
+        self.ctx.end().saturating_sub(self.ctx.origin())
+    }
+
+    /// The parsed manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.ctx.manifest
+    }
+
+    /// The video levels the player may choose from, lowest bitrate first.
+    pub fn video_levels(&self) -> Vec<LevelInfo> {
+        self.ctx
+            .plan(StreamKind::Video)
+            .map(|p| {
+                p.levels
+                    .iter()
+                    .map(|l| LevelInfo {
+                        bitrate: l.bitrate,
+                        width: l.width,
+                        height: l.height,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The quality-of-experience summary so far.
+    pub fn summary(&self) -> Summary {
+        let shared = &self.ctx.shared;
+        shared.with_stats(|s| s.summary(shared.opened_at, Instant::now()))
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+        self.ctx.shared.shut_down();
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(2));
+        }
+        let threads = match self.threads.lock() {
+            Ok(mut t) => std::mem::take(&mut *t),
+            Err(p) => std::mem::take(&mut *p.into_inner()),
+        };
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Fetches and parses the client manifest behind `input` (URL, directory or file); returns
+/// it with the URL fragment URLs resolve against.
+pub async fn fetch_manifest(fetcher: &Fetcher, input: &str) -> Result<(Manifest, url::Url)> {
+    let url = manifest_url(input)?;
+    let download = fetcher
+        .fetch(&url, MAX_MANIFEST_BYTES, &mut |_| Verdict::Continue)
+        .await?;
+    let manifest = crate::manifest::parse(&download.body)?;
+    Ok((manifest, download.url))
+}
+
+/// Blocking [`fetch_manifest`] with default network settings (for `probe`-like tools).
+pub fn load_manifest(input: &str) -> Result<(Manifest, url::Url)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| spawn_error("network runtime", &e))?;
+    let fetcher = Fetcher::new(crate::net::FetchConfig::default())?;
+    runtime.block_on(fetch_manifest(&fetcher, input))
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map_err(|e| spawn_error(name, &e))
+}
+
+fn spawn_error(what: &str, e: &std::io::Error) -> Error {
+    Error::Spawn {
+        what: what.to_string(),
+        message: e.to_string(),
+    }
+}

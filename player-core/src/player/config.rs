@@ -1,0 +1,50 @@
+//! How a player is set up: buffering, pacing, quality caps, stream choice, network.
+
+use std::time::Duration;
+
+use crate::net::FetchConfig;
+
+/// Player settings; `Config::default()` suits a desktop, embedders tune the budget.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Network settings (timeouts, user agent, extra headers, retries).
+    pub fetch: FetchConfig,
+    /// Run as fast as the pipeline can, without real-time pacing (tests, benchmarks).
+    pub fast: bool,
+    /// Start position, from the presentation's start.
+    pub start: Option<Duration>,
+    /// Forward buffer to keep per stream.
+    pub buffer_ahead: Duration,
+    /// Memory budget for compressed media queued plus decoded frames, in bytes.
+    pub buffer_bytes: usize,
+    /// Media needed in the buffer before playback starts or resumes after a stall.
+    pub startup_buffer: Duration,
+    /// Highest video bitrate the ABR may pick (bits/s).
+    pub max_bitrate: Option<u64>,
+    /// A fixed video quality: index into the levels sorted by bitrate, 0 = lowest.
+    pub quality: Option<usize>,
+    /// Video stream to play, by StreamIndex Name (first supported video stream otherwise).
+    pub video: Option<String>,
+    /// Audio stream to play, by Name or Language (first supported audio stream otherwise).
+    pub audio: Option<String>,
+    /// Open paused (the first picture is shown, the clock waits for `play`).
+    pub start_paused: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fetch: FetchConfig::default(),
+            fast: false,
+            start: None,
+            buffer_ahead: Duration::from_secs(20),
+            buffer_bytes: 32 * 1024 * 1024,
+            startup_buffer: Duration::from_millis(1500),
+            max_bitrate: None,
+            quality: None,
+            video: None,
+            audio: None,
+            start_paused: false,
+        }
+    }
+}

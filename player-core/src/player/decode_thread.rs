@@ -1,0 +1,187 @@
+//! The decoder threads: compressed fragments in, pictures and PCM out, bounded both ways.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossbeam_channel::Sender;
+use tokio::sync::mpsc::Receiver;
+
+use super::decoders::{AudioDecoding, VideoDecoding};
+use super::event::Event;
+use super::messages::{DecodeMsg, FrameMsg, PcmMsg, ShownFrame};
+use super::shared::Shared;
+
+/// Remembers which bitrate each recent fragment's time range had, so pictures leaving the
+/// reorder buffer can be attributed to their level.
+struct LevelHistory(VecDeque<(u64, u64, u64)>);
+
+impl LevelHistory {
+    fn push(&mut self, start: u64, end: u64, bitrate: u64) {
+        if self.0.len() >= 8 {
+            self.0.pop_front();
+        }
+        self.0.push_back((start, end, bitrate));
+    }
+
+    fn bitrate_at(&self, pts: u64) -> u64 {
+        self.0
+            .iter()
+            .rev()
+            .find(|(s, e, _)| pts >= *s && pts < *e)
+            .or(self.0.back())
+            .map_or(0, |(_, _, b)| *b)
+    }
+}
+
+/// Runs the video decoder until its input closes or the player shuts down.
+pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Sender<FrameMsg>) {
+    let mut dec = VideoDecoding::new();
+    let mut current = 0u64;
+    let mut history = LevelHistory(VecDeque::new());
+    while let Some(msg) = rx.blocking_recv() {
+        if shared.is_shutdown() {
+            break;
+        }
+        match msg {
+            DecodeMsg::Fragment(f) => {
+                if f.generation != shared.generation() {
+                    shared.release(f.bytes);
+                    continue;
+                }
+                if f.generation != current {
+                    dec.reset();
+                    history.0.clear();
+                    current = f.generation;
+                }
+                if let (Some(first), Some(last)) = (f.units.first(), f.units.last()) {
+                    let end = last.pts.max(last.dts) + u64::from(last.duration) + 1;
+                    history.push(first.dts.min(first.pts), end, f.bitrate);
+                }
+                for unit in &f.units {
+                    if f.generation != shared.generation() {
+                        break;
+                    }
+                    let started = Instant::now();
+                    match dec.decode(&f.config, unit, f.timescale) {
+                        Ok(frames) => {
+                            let spent = started.elapsed();
+                            shared.with_stats(|s| s.on_decoded(frames.len() as u64, spent));
+                            for frame in frames {
+                                let bitrate = history.bitrate_at(frame.pts);
+                                if !send_frame(&shared, &tx, f.generation, frame, bitrate) {
+                                    return;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            shared.emit(Event::Error {
+                                kind: e.kind().into(),
+                                message: e.to_string(),
+                                fatal: false,
+                            });
+                            // The rest of the fragment depends on what failed: skip to the next keyframe.
+                            dec.reset();
+                            break;
+                        }
+                    }
+                }
+                shared.release(f.bytes);
+            }
+            DecodeMsg::End { generation } => {
+                if generation != shared.generation() {
+                    continue;
+                }
+                for frame in dec.flush() {
+                    let bitrate = history.bitrate_at(frame.pts);
+                    shared.with_stats(|s| s.on_decoded(1, std::time::Duration::ZERO));
+                    if !send_frame(&shared, &tx, generation, frame, bitrate) {
+                        return;
+                    }
+                }
+                if tx.send(FrameMsg::End { generation }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn send_frame(
+    shared: &Shared,
+    tx: &Sender<FrameMsg>,
+    generation: u64,
+    frame: crate::decode::VideoFrame,
+    bitrate: u64,
+) -> bool {
+    shared.charge(frame.byte_size());
+    let msg = FrameMsg::Frame(ShownFrame {
+        generation,
+        frame,
+        bitrate,
+    });
+    match tx.send(msg) {
+        Ok(()) => true,
+        Err(crossbeam_channel::SendError(FrameMsg::Frame(f))) => {
+            shared.release(f.frame.byte_size());
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// Runs the audio decoder until its input closes or the player shuts down.
+pub(crate) fn run_audio(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Sender<PcmMsg>) {
+    let mut dec = AudioDecoding::new();
+    let mut current = 0u64;
+    while let Some(msg) = rx.blocking_recv() {
+        if shared.is_shutdown() {
+            break;
+        }
+        match msg {
+            DecodeMsg::Fragment(f) => {
+                if f.generation != shared.generation() {
+                    shared.release(f.bytes);
+                    continue;
+                }
+                if f.generation != current {
+                    dec.reset();
+                    current = f.generation;
+                }
+                for unit in &f.units {
+                    if f.generation != shared.generation() {
+                        break;
+                    }
+                    match dec.decode(&f.config, unit, f.timescale) {
+                        Ok(Some(frame)) => {
+                            let msg = PcmMsg::Frame {
+                                generation: f.generation,
+                                frame,
+                            };
+                            if tx.send(msg).is_err() {
+                                shared.release(f.bytes);
+                                return;
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            shared.emit(Event::Error {
+                                kind: e.kind().into(),
+                                message: e.to_string(),
+                                fatal: false,
+                            });
+                            dec.reset();
+                        }
+                    }
+                }
+                shared.release(f.bytes);
+            }
+            DecodeMsg::End { generation } => {
+                if generation == shared.generation() && tx.send(PcmMsg::End { generation }).is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! What the player tells its host: state changes, quality switches, buffering, errors, stats.
+
+use serde::Serialize;
+
+/// The player's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Filling the buffer before playing (at start, after a seek, or stalled).
+    Buffering,
+    /// Playing.
+    Playing,
+    /// Paused by the host.
+    Paused,
+    /// Played to the end.
+    Ended,
+    /// Stopped by the host.
+    Stopped,
+    /// Stopped by a fatal error.
+    Failed,
+}
+
+/// Which elementary stream an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamKind {
+    /// The video stream.
+    Video,
+    /// The audio stream.
+    Audio,
+}
+
+impl StreamKind {
+    /// Index for per-kind arrays.
+    pub(crate) fn idx(self) -> usize {
+        match self {
+            StreamKind::Video => 0,
+            StreamKind::Audio => 1,
+        }
+    }
+}
+
+/// Periodic playback statistics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Position from the presentation start, seconds.
+    pub position_s: f64,
+    /// Media buffered ahead of the position (the smaller of video and audio), seconds.
+    pub buffer_s: f64,
+    /// Bitrate of the video level being shown, bits/s.
+    pub bitrate: u64,
+    /// Width of the video being shown.
+    pub width: u32,
+    /// Height of the video being shown.
+    pub height: u32,
+    /// Estimated network throughput, bits/s.
+    pub bandwidth_bps: u64,
+    /// Video frames decoded.
+    pub frames_decoded: u64,
+    /// Video frames dropped because they were late.
+    pub frames_dropped: u64,
+    /// Audio frames (sample frames) played.
+    pub audio_frames: u64,
+    /// Latency behind the live edge, seconds (live only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_s: Option<f64>,
+}
+
+/// The end-of-session quality of experience report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Seconds from `open` to the first picture presented.
+    pub startup_s: Option<f64>,
+    /// Stalls after playback started.
+    pub rebuffers: u64,
+    /// Seconds spent stalled after playback started.
+    pub rebuffer_s: f64,
+    /// Time-weighted average bitrate of the video shown, bits/s.
+    pub avg_bitrate: u64,
+    /// Video quality switches.
+    pub switches: u64,
+    /// Video frames decoded.
+    pub frames_decoded: u64,
+    /// Video frames dropped.
+    pub frames_dropped: u64,
+    /// Media seconds played.
+    pub duration_played_s: f64,
+    /// Mean absolute audio/video drift at presentation, milliseconds (real-time playback).
+    pub av_drift_ms: Option<f64>,
+    /// Largest absolute audio/video drift at presentation, milliseconds.
+    pub av_drift_max_ms: Option<f64>,
+}
+
+/// Something the host may want to know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The state changed.
+    State {
+        /// The new state.
+        state: State,
+        /// Position from the presentation start, seconds.
+        position_s: f64,
+    },
+    /// The quality of a stream changed.
+    Quality {
+        /// Which stream.
+        stream: StreamKind,
+        /// Previous level (index into the levels sorted by bitrate), none at start.
+        from: Option<usize>,
+        /// New level.
+        to: usize,
+        /// Bitrate of the new level.
+        bitrate: u64,
+        /// Width of the new level (video).
+        width: Option<u32>,
+        /// Height of the new level (video).
+        height: Option<u32>,
+        /// Why: "startup", "bandwidth", "buffer", "cpu", "viewport", "error", "manual".
+        reason: String,
+    },
+    /// A stall began or ended.
+    Buffering {
+        /// Whether playback is waiting for data.
+        active: bool,
+    },
+    /// A seek completed its command phase.
+    Seek {
+        /// Position asked for, seconds.
+        requested_s: f64,
+        /// Position playback resumes from (the keyframe at or before it), seconds.
+        position_s: f64,
+        /// Whether the request was outside the seekable range and was clamped.
+        clamped: bool,
+    },
+    /// Something failed.
+    Error {
+        /// A stable machine-readable kind (e.g. "network", "decode", "unsupported").
+        kind: String,
+        /// A readable message.
+        message: String,
+        /// Whether playback stopped because of it.
+        fatal: bool,
+    },
+    /// Periodic statistics (about once a second).
+    Stats(Stats),
+    /// Playback reached the end of the presentation.
+    Ended {
+        /// Final position, seconds.
+        position_s: f64,
+    },
+}

@@ -1,0 +1,200 @@
+//! The audio output thread: feeds the sink and, from what it has played, drives the clock.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+use crate::decode::AudioFrame;
+use crate::sink::AudioSink;
+use crate::time::{duration_to_ticks, ticks_to_duration};
+
+use super::event::{Event, StreamKind};
+use super::messages::PcmMsg;
+use super::shared::Shared;
+
+const POLL: Duration = Duration::from_millis(5);
+/// Timestamp gaps up to this are filled with silence; longer ones restart the clock there.
+const MAX_SILENCE: Duration = Duration::from_secs(10);
+/// Gaps and overlaps below this are ignored (AAC frame timing jitter).
+const TOLERANCE: Duration = Duration::from_millis(15);
+
+/// Audio being written: where it starts in media time and what is left of it.
+struct Pending {
+    samples: Vec<f32>,
+    offset: usize,
+}
+
+struct Output {
+    sink: Box<dyn AudioSink>,
+    format: Option<(u32, u16)>,
+    /// Media time of the first sample written since the last flush.
+    base: Option<Duration>,
+    written: u64,
+    paused: bool,
+}
+
+impl Output {
+    fn rate(&self) -> u32 {
+        self.format.map_or(48_000, |f| f.0)
+    }
+
+    /// Media time just after the last sample written.
+    fn written_end(&self) -> Option<Duration> {
+        let rate = u64::from(self.rate());
+        self.base.map(|b| b + ticks_to_duration(self.written, rate))
+    }
+
+    fn flush(&mut self) {
+        self.sink.flush();
+        self.base = None;
+        self.written = 0;
+    }
+}
+
+/// Runs until the decoder side hangs up or the player shuts down.
+pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn AudioSink>) {
+    let mut out = Output {
+        sink,
+        format: None,
+        base: None,
+        written: 0,
+        paused: false,
+    };
+    let mut current = shared.generation();
+    let mut pending: Option<Pending> = None;
+    let mut ended = false;
+    loop {
+        if shared.is_shutdown() {
+            break;
+        }
+        let generation = shared.generation();
+        if generation != current {
+            out.flush();
+            pending = None;
+            ended = false;
+            current = generation;
+            if !shared.fast {
+                shared.set_audio_master(true);
+            }
+        }
+        let hold = shared.hold();
+        if hold != out.paused {
+            out.sink.set_paused(hold);
+            out.paused = hold;
+        }
+        if pending.is_none() && !ended {
+            match rx.recv_timeout(POLL) {
+                Ok(PcmMsg::Frame { generation, frame }) if generation == current => {
+                    pending = prepare(&shared, &mut out, frame);
+                }
+                Ok(PcmMsg::End { generation }) if generation == current => ended = true,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else if hold || pending.is_none() {
+            std::thread::sleep(POLL);
+        }
+        if let Some(p) = &mut pending
+            && !hold
+        {
+            match out.sink.write(&p.samples[p.offset..]) {
+                Ok(frames) => {
+                    let channels = out.format.map_or(2, |f| usize::from(f.1));
+                    p.offset += frames * channels;
+                    out.written += frames as u64;
+                    if p.offset >= p.samples.len() {
+                        pending = None;
+                    }
+                }
+                Err(e) => {
+                    shared.emit(Event::Error {
+                        kind: "sink".into(),
+                        message: e.to_string(),
+                        fatal: false,
+                    });
+                    pending = None;
+                }
+            }
+        }
+        let played = out.sink.played();
+        if let Some(base) = out.base {
+            let rate = u64::from(out.rate());
+            let pos = base + ticks_to_duration(played, rate);
+            shared.with_stats(|s| s.audio_frames_played_now(played));
+            let draining = played < out.written;
+            if shared.fast {
+                shared.advance_fast(pos);
+            } else if shared.audio_master() {
+                shared.with_clock(|c| c.anchor(pos, Instant::now(), draining && !hold, true));
+            }
+            if ended && pending.is_none() && !draining && !shared.output_done(StreamKind::Audio) {
+                shared.set_output_done(StreamKind::Audio);
+                // Video may run on past the audio: hand the clock back to the monotonic clock.
+                shared.set_audio_master(false);
+            }
+        } else if ended && pending.is_none() && !shared.output_done(StreamKind::Audio) {
+            shared.set_output_done(StreamKind::Audio);
+            shared.set_audio_master(false);
+        }
+    }
+}
+
+/// Places a decoded frame on the output timeline: trims what lies before the seek target,
+/// fills small timestamp gaps with silence, drops overlaps, restarts at large jumps.
+fn prepare(shared: &Shared, out: &mut Output, frame: AudioFrame) -> Option<Pending> {
+    let format = (frame.sample_rate, frame.channels);
+    if frame.sample_rate == 0 || frame.channels == 0 {
+        return None;
+    }
+    if out.format != Some(format) {
+        if let Err(e) = out.sink.start(format.0, format.1) {
+            shared.emit(Event::Error {
+                kind: "sink".into(),
+                message: e.to_string(),
+                fatal: false,
+            });
+            return None;
+        }
+        out.format = Some(format);
+        out.base = None;
+        out.written = 0;
+        out.paused = false;
+    }
+    let rate = u64::from(frame.sample_rate);
+    let channels = usize::from(frame.channels);
+    let mut samples = frame.samples;
+    let mut start = ticks_to_duration(frame.pts, frame.timescale);
+    // Cut off what lies before the seek target (or before what was already written).
+    let not_before = match out.written_end() {
+        Some(end) => end.saturating_sub(TOLERANCE),
+        None => shared.floor(),
+    };
+    if start < not_before {
+        let cut = duration_to_ticks(not_before - start, rate) as usize;
+        let cut_samples = cut.saturating_mul(channels);
+        if cut_samples >= samples.len() {
+            return None;
+        }
+        samples.drain(..cut_samples);
+        start += ticks_to_duration(cut as u64, rate);
+    }
+    match out.written_end() {
+        None => out.base = Some(start),
+        Some(end) if start > end + TOLERANCE => {
+            let gap = start - end;
+            if gap > MAX_SILENCE {
+                out.flush();
+                out.base = Some(start);
+            } else {
+                let frames = duration_to_ticks(gap, rate) as usize;
+                let mut with_silence = vec![0.0f32; frames * channels];
+                with_silence.extend_from_slice(&samples);
+                samples = with_silence;
+            }
+        }
+        Some(_) => {}
+    }
+    Some(Pending { samples, offset: 0 })
+}

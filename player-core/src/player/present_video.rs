@@ -1,0 +1,98 @@
+//! The video presentation thread: shows each picture when the clock reaches it, drops late ones.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+use crate::clock::{FrameAction, frame_action};
+use crate::sink::VideoSink;
+use crate::time::ticks_to_duration;
+
+use super::event::{Event, StreamKind};
+use super::messages::{FrameMsg, ShownFrame};
+use super::shared::Shared;
+
+/// Longest single sleep, so seeks and shutdown are noticed promptly.
+const POLL: Duration = Duration::from_millis(5);
+
+/// Runs until the decoder side hangs up or the player shuts down.
+pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn VideoSink>) {
+    let mut current = shared.generation();
+    let mut pending: Option<ShownFrame> = None;
+    loop {
+        if shared.is_shutdown() {
+            break;
+        }
+        let generation = shared.generation();
+        if generation != current {
+            if let Some(p) = pending.take() {
+                shared.release(p.frame.byte_size());
+            }
+            sink.flush();
+            current = generation;
+        }
+        if pending.is_none() {
+            match rx.recv_timeout(POLL) {
+                Ok(FrameMsg::Frame(f)) => {
+                    if f.generation == current {
+                        pending = Some(f);
+                    } else {
+                        shared.release(f.frame.byte_size());
+                    }
+                }
+                Ok(FrameMsg::End { generation }) => {
+                    if generation == current {
+                        shared.set_output_done(StreamKind::Video);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let Some(f) = pending.take() else { continue };
+        let pts = ticks_to_duration(f.frame.pts, f.frame.timescale);
+        let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
+        if pts + duration <= shared.floor() {
+            // Before the seek target: decoded only to reach it.
+            shared.release(f.frame.byte_size());
+            continue;
+        }
+        let action = if shared.fast {
+            FrameAction::Present
+        } else {
+            frame_action(pts, duration, shared.position())
+        };
+        match action {
+            FrameAction::Present => {
+                if let Err(e) = sink.present(&f.frame) {
+                    shared.emit(Event::Error {
+                        kind: "sink".into(),
+                        message: e.to_string(),
+                        fatal: false,
+                    });
+                }
+                let now = Instant::now();
+                let drift = if shared.fast {
+                    shared.advance_fast(pts);
+                    None
+                } else {
+                    let clock = shared.position();
+                    Some(if clock > pts { clock - pts } else { pts - clock })
+                };
+                shared.with_stats(|s| {
+                    s.on_presented(f.bitrate, f.frame.width, f.frame.height, duration, drift, now)
+                });
+                shared.release(f.frame.byte_size());
+            }
+            FrameAction::Wait(d) => {
+                std::thread::sleep(d.min(POLL));
+                pending = Some(f);
+            }
+            FrameAction::Drop => {
+                shared.with_stats(|s| s.frames_dropped += 1);
+                shared.release(f.frame.byte_size());
+            }
+        }
+    }
+}
