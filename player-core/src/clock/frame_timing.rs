@@ -45,7 +45,13 @@ mod tests {
             FrameAction::Wait(Duration::from_millis(30))
         );
         assert_eq!(frame_action(s, F, s), FrameAction::Present);
-        assert_eq!(frame_action(s, F, s + Duration::from_millis(39)), FrameAction::Present);
-        assert_eq!(frame_action(s, F, s + Duration::from_millis(41)), FrameAction::Drop);
+        assert_eq!(
+            frame_action(s, F, s + Duration::from_millis(39)),
+            FrameAction::Present
+        );
+        assert_eq!(
+            frame_action(s, F, s + Duration::from_millis(41)),
+            FrameAction::Drop
+        );
     }
 }

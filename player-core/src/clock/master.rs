@@ -70,11 +70,20 @@ mod tests {
     fn free_running_clock_advances_and_stops() {
         let t0 = Instant::now();
         let mut c = MasterClock::new(Duration::from_secs(10), t0);
-        assert_eq!(c.position(t0 + Duration::from_secs(1)), Duration::from_secs(10));
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(1)),
+            Duration::from_secs(10)
+        );
         c.set_running(true, t0);
-        assert_eq!(c.position(t0 + Duration::from_secs(1)), Duration::from_secs(11));
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(1)),
+            Duration::from_secs(11)
+        );
         c.set_running(false, t0 + Duration::from_secs(2));
-        assert_eq!(c.position(t0 + Duration::from_secs(5)), Duration::from_secs(12));
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(5)),
+            Duration::from_secs(12)
+        );
     }
 
     #[test]

@@ -13,8 +13,7 @@ pub fn manifest_url(input: &str) -> Result<Url, NetError> {
         input: input.to_string(),
         reason: reason.to_string(),
     };
-    if input.starts_with("http://") || input.starts_with("https://") || input.starts_with("file:")
-    {
+    if input.starts_with("http://") || input.starts_with("https://") || input.starts_with("file:") {
         return Url::parse(input).map_err(|e| bad(&e.to_string()));
     }
     let path = Path::new(input);
@@ -43,7 +42,9 @@ fn find_manifest_in(dir: &Path) -> Option<std::path::PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .map(|n| n.eq_ignore_ascii_case("manifest") || n.to_ascii_lowercase().ends_with(".ismc"))
+                .map(|n| {
+                    n.eq_ignore_ascii_case("manifest") || n.to_ascii_lowercase().ends_with(".ismc")
+                })
                 .unwrap_or(false)
         })
         .collect();

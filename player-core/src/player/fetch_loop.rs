@@ -71,10 +71,7 @@ pub(crate) async fn run(
         };
         // Try the chosen level, then each lower one, before giving up on this fragment.
         let mut outcome = Err(Error::NoPlayableStream);
-        loop {
-            let Some(lp) = plan.levels.get(level) else {
-                break;
-            };
+        while let Some(lp) = plan.levels.get(level) {
             let Some(ql) = stream.quality_levels.get(lp.ql) else {
                 break;
             };
@@ -203,4 +200,3 @@ fn demux(body: &bytes::Bytes, start: u64) -> Result<Vec<MediaUnit>, Error> {
         })
         .collect())
 }
-

@@ -42,7 +42,9 @@ pub(crate) struct FragmentMsg {
 pub(crate) enum DecodeMsg {
     Fragment(FragmentMsg),
     /// The stream has no more fragments (this generation).
-    End { generation: u64 },
+    End {
+        generation: u64,
+    },
 }
 
 /// A decoded picture on its way to the presenter.
@@ -63,11 +65,6 @@ pub(crate) enum FrameMsg {
 /// Audio decoder → audio output.
 #[derive(Debug)]
 pub(crate) enum PcmMsg {
-    Frame {
-        generation: u64,
-        frame: AudioFrame,
-    },
-    End {
-        generation: u64,
-    },
+    Frame { generation: u64, frame: AudioFrame },
+    End { generation: u64 },
 }

@@ -75,6 +75,15 @@ pub struct LevelInfo {
     pub height: Option<u32>,
 }
 
+/// What a host may want to know before choosing sinks.
+#[derive(Debug, Clone, Copy)]
+pub struct PresentationInfo<'a> {
+    /// The parsed manifest.
+    pub manifest: &'a Manifest,
+    /// The video levels the player may use, lowest bitrate first (empty without video).
+    pub video_levels: &'a [LevelInfo],
+}
+
 /// A playing presentation. Dropping it stops playback and joins its threads.
 pub struct Player {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
@@ -88,6 +97,16 @@ impl Player {
     /// Opens `input` (an http(s) manifest URL, a directory or a manifest file), selects the
     /// streams and starts buffering; playback starts by itself unless `start_paused`.
     pub fn open(input: &str, config: Config, sinks: Sinks) -> Result<Player> {
+        Player::open_with(input, config, |_| sinks)
+    }
+
+    /// Like [`Player::open`], but builds the sinks once the presentation is known (e.g. to
+    /// size a window or an output file from the video levels).
+    pub fn open_with(
+        input: &str,
+        config: Config,
+        make_sinks: impl FnOnce(&PresentationInfo) -> Sinks,
+    ) -> Result<Player> {
         let opened_at = Instant::now();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -97,11 +116,8 @@ impl Player {
             .map_err(|e| spawn_error("network runtime", &e))?;
         let fetcher = Fetcher::new(config.fetch.clone())?;
         let (manifest, base_url) = runtime.block_on(fetch_manifest(&fetcher, input))?;
-        let selection = selection::select(
-            &manifest,
-            config.video.as_deref(),
-            config.audio.as_deref(),
-        )?;
+        let selection =
+            selection::select(&manifest, config.video.as_deref(), config.audio.as_deref())?;
         let (event_tx, events) = crossbeam_channel::bounded(4096);
         let ladder: Vec<Rung> = selection
             .video
@@ -121,8 +137,8 @@ impl Player {
         let mut selection = selection;
         let skipped = std::mem::take(&mut selection.skipped);
         let fast = config.fast;
-        let start = session_ctx::origin_of(&manifest, &selection)
-            + config.start.unwrap_or(Duration::ZERO);
+        let start =
+            session_ctx::origin_of(&manifest, &selection) + config.start.unwrap_or(Duration::ZERO);
         let shared = Arc::new(Shared::new(start, fast, event_tx, opened_at));
         let ctx = SessionCtx {
             shared: shared.clone(),
@@ -141,6 +157,10 @@ impl Player {
             });
         }
         let ctx = Arc::new(ctx);
+        let sinks = make_sinks(&PresentationInfo {
+            manifest: &ctx.manifest,
+            video_levels: &levels_of(&ctx),
+        });
         let (cmd_tx, cmd_rx) = tokio::sync::mpsc::unbounded_channel();
         let mut threads = Vec::new();
         let mut inputs = DecoderInputs {
@@ -247,19 +267,7 @@ impl Player {
 
     /// The video levels the player may choose from, lowest bitrate first.
     pub fn video_levels(&self) -> Vec<LevelInfo> {
-        self.ctx
-            .plan(StreamKind::Video)
-            .map(|p| {
-                p.levels
-                    .iter()
-                    .map(|l| LevelInfo {
-                        bitrate: l.bitrate,
-                        width: l.width,
-                        height: l.height,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        levels_of(&self.ctx)
     }
 
     /// The quality-of-experience summary so far.
@@ -305,6 +313,21 @@ pub fn load_manifest(input: &str) -> Result<(Manifest, url::Url)> {
         .map_err(|e| spawn_error("network runtime", &e))?;
     let fetcher = Fetcher::new(crate::net::FetchConfig::default())?;
     runtime.block_on(fetch_manifest(&fetcher, input))
+}
+
+fn levels_of(ctx: &SessionCtx) -> Vec<LevelInfo> {
+    ctx.plan(StreamKind::Video)
+        .map(|p| {
+            p.levels
+                .iter()
+                .map(|l| LevelInfo {
+                    bitrate: l.bitrate,
+                    width: l.width,
+                    height: l.height,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>> {

@@ -78,10 +78,17 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
                     None
                 } else {
                     let clock = shared.position();
-                    Some(if clock > pts { clock - pts } else { pts - clock })
+                    Some(clock.abs_diff(pts))
                 };
                 shared.with_stats(|s| {
-                    s.on_presented(f.bitrate, f.frame.width, f.frame.height, duration, drift, now)
+                    s.on_presented(
+                        f.bitrate,
+                        f.frame.width,
+                        f.frame.height,
+                        duration,
+                        drift,
+                        now,
+                    )
                 });
                 shared.release(f.frame.byte_size());
             }

@@ -129,14 +129,32 @@ mod tests {
     #[test]
     fn starts_low_then_follows_throughput_under_the_cap() {
         let mut q = QualityChooser::new(ladder(), None, None);
-        assert_eq!(q.choose(), Choice { level: 0, reason: "startup" });
+        assert_eq!(
+            q.choose(),
+            Choice {
+                level: 0,
+                reason: "startup"
+            }
+        );
         q.on_download(1_000_000, 1.0);
         assert_eq!(q.choose().level, 1);
         q.on_download(100_000_000, 1.0);
         assert_eq!(q.choose().level, 2);
         q.set_max_bitrate(Some(1_000_000));
-        assert_eq!(q.choose(), Choice { level: 1, reason: "manual" });
+        assert_eq!(
+            q.choose(),
+            Choice {
+                level: 1,
+                reason: "manual"
+            }
+        );
         q.set_manual(Some(0));
-        assert_eq!(q.choose(), Choice { level: 0, reason: "manual" });
+        assert_eq!(
+            q.choose(),
+            Choice {
+                level: 0,
+                reason: "manual"
+            }
+        );
     }
 }

@@ -6,7 +6,6 @@ use crate::demux::{DecoderConfig, decoder_config};
 use crate::error::Error;
 use crate::manifest::{Manifest, StreamIndex, StreamType};
 
-
 /// One playable quality level of a selected stream.
 #[derive(Debug, Clone)]
 pub(crate) struct LevelPlan {
@@ -70,7 +69,9 @@ fn pick(
         .filter(|(_, s)| match wanted {
             Some(w) => {
                 s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(w))
-                    || s.language.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(w))
+                    || s.language
+                        .as_deref()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(w))
             }
             None => true,
         })
@@ -104,10 +105,7 @@ fn pick(
             continue;
         }
         levels.sort_by_key(|l| (l.bitrate, l.ql));
-        return Ok(Some(TrackPlan {
-            stream: si,
-            levels,
-        }));
+        return Ok(Some(TrackPlan { stream: si, levels }));
     }
     Ok(None)
 }

@@ -65,7 +65,11 @@ impl SessionCtx {
     /// Media time where the presentation ends (latest chunk end of the selected streams).
     pub fn end(&self) -> Duration {
         selected(&self.manifest, &self.selection)
-            .filter_map(|s| s.chunks.last().map(|c| ticks_to_duration(c.end(), s.timescale)))
+            .filter_map(|s| {
+                s.chunks
+                    .last()
+                    .map(|c| ticks_to_duration(c.end(), s.timescale))
+            })
             .max()
             .unwrap_or(Duration::ZERO)
     }
@@ -91,7 +95,11 @@ fn selected<'a>(m: &'a Manifest, sel: &'a Selection) -> impl Iterator<Item = &'a
 /// Media time of the presentation start: the earliest first chunk of the selected streams.
 pub(crate) fn origin_of(m: &Manifest, sel: &Selection) -> Duration {
     selected(m, sel)
-        .filter_map(|s| s.chunks.first().map(|c| ticks_to_duration(c.start, s.timescale)))
+        .filter_map(|s| {
+            s.chunks
+                .first()
+                .map(|c| ticks_to_duration(c.start, s.timescale))
+        })
         .min()
         .unwrap_or(Duration::ZERO)
 }

@@ -187,7 +187,9 @@ impl Shared {
         let n = n as u64;
         let _ = self
             .queued_bytes
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| Some(v.saturating_sub(n)));
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                Some(v.saturating_sub(n))
+            });
     }
 
     /// Whether the player is shutting down.

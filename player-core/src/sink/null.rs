@@ -117,12 +117,16 @@ impl AudioSink for NullAudioSink {
             self.played = self.written;
             return Ok(frames);
         }
-        let mut room = self.capacity_frames().saturating_sub(self.written - self.played);
+        let mut room = self
+            .capacity_frames()
+            .saturating_sub(self.written - self.played);
         if room == 0 {
             // Like a blocking device write, but short, so the caller stays responsive.
             std::thread::sleep(Duration::from_millis(5));
             self.tick();
-            room = self.capacity_frames().saturating_sub(self.written - self.played);
+            room = self
+                .capacity_frames()
+                .saturating_sub(self.written - self.played);
         }
         let take = (frames as u64).min(room);
         self.written += take;

@@ -15,11 +15,21 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let args = Args::parse();
-    anyhow::ensure!(args.dir.is_dir(), "{} is not a directory", args.dir.display());
+    anyhow::ensure!(
+        args.dir.is_dir(),
+        "{} is not a directory",
+        args.dir.display()
+    );
     let origin = Origin::start(&args.dir, OriginConfig { port: args.port })?;
-    println!("serving {} on http://{}/", args.dir.display(), origin.addr());
+    println!(
+        "serving {} on http://{}/",
+        args.dir.display(),
+        origin.addr()
+    );
     loop {
         std::thread::park();
     }

@@ -6,10 +6,7 @@ use std::path::{Component, Path, PathBuf};
 /// A last component `Manifest` (any case) finds the directory's manifest in any case.
 pub fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
     let rel = Path::new(request_path.trim_start_matches('/'));
-    if rel
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }
     let full = root.join(rel);
@@ -19,11 +16,14 @@ pub fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
     let name = full.file_name()?.to_str()?;
     if name.eq_ignore_ascii_case("manifest") {
         let dir = full.parent()?;
-        let found = std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).find(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case("manifest"))
-        })?;
+        let found = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .find(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("manifest"))
+            })?;
         return Some(found.path());
     }
     None
