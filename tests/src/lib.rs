@@ -6,3 +6,4 @@
 //! ```
 
 pub mod origin;
+pub mod support;

@@ -1,0 +1,30 @@
+//! Helpers for end-to-end tests: asset paths, reference data, capturing sinks, measurements.
+
+mod capture;
+mod measure;
+mod reference;
+
+pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
+pub use measure::{frame_index, md5_hex, tone_hz};
+pub use reference::{AudioRef, FrameRef, Reference, VideoRef};
+
+use std::path::PathBuf;
+
+/// The repository root (where `assets/` lives).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// `assets/` in the repository.
+pub fn assets_dir() -> PathBuf {
+    repo_root().join("assets")
+}
+
+/// `../shared/corpus` next to the repository, when it exists (CI has it; a fresh clone may not).
+pub fn corpus_dir() -> Option<PathBuf> {
+    let p = repo_root().join("../shared/corpus");
+    p.is_dir().then_some(p)
+}
