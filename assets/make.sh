@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Regenerates the smoothplay demo/test presentations in assets/ from synthetic sources.
+#
+#   assets/make.sh            (runs from any directory; about a minute on 2 cores)
+#
+# Debian packages needed (checked below):
+#   ffmpeg             5.1 (bookworm): libx264, the native AAC encoder, lavfi, drawtext
+#   fonts-dejavu-core  DejaVuSansMono-Bold.ttf for the on-screen text
+#   python3            stdlib only: assets/tools/sstool.py rewrites manifests, checks, references
+#
+# Outputs (committed): assets/demo/ and assets/bframes/, each a Smooth Streaming on-demand
+# presentation (Manifest + QualityLevels(b)/Fragments(name=t)) with reference.json.
+# See assets/README.md for what they contain and the reference.json schema.
+#
+# Determinism: libx264 with -threads 1, swscale with accurate_rnd+bitexact, -bitexact on
+# formats and codecs, one filter thread, fixed sources (no random seeds are used). Rerunning
+# on the same ffmpeg/x264/freetype build reproduces the same bytes.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOL=(python3 "$HERE/tools/sstool.py")
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
+
+need() { # need COMMAND-OR-FILE PACKAGE
+    if [[ $1 == /* ]]; then [[ -e $1 ]] && return 0; else command -v "$1" >/dev/null && return 0; fi
+    echo "make.sh: missing $1; install it with: sudo apt-get install -y $2" >&2
+    exit 1
+}
+need ffmpeg ffmpeg
+need python3 python3
+need "$FONT" fonts-dejavu-core
+# (captured first: grep -q closing the pipe early would fail the pipeline under pipefail)
+ENCODERS=$(ffmpeg -hide_banner -encoders 2>/dev/null)
+FILTERS=$(ffmpeg -hide_banner -filters 2>/dev/null)
+grep -q ' libx264 ' <<<"$ENCODERS" || { echo "make.sh: this ffmpeg lacks libx264" >&2; exit 1; }
+grep -q ' drawtext ' <<<"$FILTERS" || { echo "make.sh: this ffmpeg lacks drawtext" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+if [[ -n ${KEEP_WORK:-} ]]; then echo "make.sh: keeping $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+
+FF=(ffmpeg -nostdin -hide_banner -loglevel warning -y -filter_threads 1 -filter_complex_threads 1)
+BITEXACT=(-fflags +bitexact -flags:v +bitexact -flags:a +bitexact)
+SWS=bicubic+accurate_rnd+full_chroma_int+bitexact
+FPS=25
+GOP=50 # frames: one IDR every 2 s, which is also the fragment length
+
+# picture DURATION -> filtergraph text ending in [pic] (1280x720 yuv420p, BT.709 values)
+# - moving background: lavfi testsrc2, desaturated and darkened so the patches stand out
+# - top band: 16 blocks of 80x80, the frame number N in binary, MSB left, white = 1
+# - lower left: red, green, blue, white, black patches of 128x128 at (64 + 128 i, 560),
+#   written as exact BT.709 limited-range Y'CbCr with geq (drawbox would convert by BT.601)
+# - frame number and timecode as text
+patch_expr() { # patch_expr POS V0 V1 V2 V3 V4 -> geq expression choosing Vi by floor(POS)
+    local pos=$1
+    shift
+    echo "st(0,floor($pos));if(eq(ld(0),0),$1,if(eq(ld(0),1),$2,if(eq(ld(0),2),$3,if(eq(ld(0),3),$4,$5))))"
+}
+
+picture() {
+    local dur=$1
+    cat <<EOF
+testsrc2=s=1280x720:r=$FPS:d=$dur,format=yuv420p,eq=saturation=0.4:brightness=-0.08,
+ drawbox=x=48:y=544:w=672:h=160:color=gray:t=fill[bg];
+color=c=black:s=16x2:r=$FPS:d=$dur,format=yuv420p,
+ geq=lum='if(mod(floor(N/pow(2,15-X)),2),235,16)':cb=128:cr=128,
+ scale=1280:80:flags=neighbor[bits];
+color=c=black:s=10x2:r=$FPS:d=$dur,format=yuv420p,
+ geq=lum='$(patch_expr X/2 63 173 32 235 16)':cb='$(patch_expr X 102 42 240 128 128)':cr='$(patch_expr X 240 26 118 128 128)',
+ scale=640:128:flags=neighbor[patch];
+[bg][bits]overlay=0:0[p1];
+[p1][patch]overlay=64:560[p2];
+[p2]drawtext=fontfile=$FONT:text='frame %{eif\:n\:d\:5}   %{pts\:hms}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=12:x=(w-tw)/2:y=120[pic]
+EOF
+}
+
+# level INPUT OUTPUT W H TEXT -> filtergraph text: scale and label one quality level
+level() {
+    echo "[$1]scale=$3:$4:flags=$SWS,drawtext=fontfile=$FONT:text='$5':fontsize=$(($4 / 14)):fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=$(($4 / 90)):x=w-tw-$(($4 / 30)):y=h-th-$(($4 / 30))[$2]"
+}
+
+# x264 options for output video stream I: bitrate, closed GOP, IDR every 2 s, BT.709 tags
+x264() { # x264 I KBPS BFRAMES
+    echo "-c:v:$1 libx264 -b:v:$1 ${2}k -maxrate:v:$1 ${2}k -bufsize:v:$1 $(($2 * 2))k -preset:v:$1 medium -profile:v:$1 high -pix_fmt:v:$1 yuv420p -bf:v:$1 $3 -g:v:$1 $GOP -keyint_min:v:$1 $GOP -sc_threshold:v:$1 0 -x264-params:v:$1 scenecut=0:open-gop=0 -threads:v:$1 1 -colorspace:v:$1 bt709 -color_primaries:v:$1 bt709 -color_trc:v:$1 bt709 -color_range:v:$1 tv"
+}
+
+# tone HZ SECONDS LABEL -> stereo sine for the native AAC encoder, which emits one access unit
+# of priming (1024 samples) before the input. Two adjustments:
+# - asetpts=PTS+1024 shifts the input by that priming, so the first access unit is stamped 0
+#   instead of -1024; otherwise ffmpeg's muxer shifts every stream by the priming and starts
+#   the video at 213333 while its manifest claims 0.
+# - the tone lasts (AUs - 1) * 1024 samples with AUs = ceil(SECONDS * 48000 / 1024): the
+#   encoded stream is then exactly AUs full access units (no short last one, whose duration
+#   ffmpeg rounds differently in tfxd and trun) and ends within one AU after the video.
+tone() {
+    local aus=$((($2 * 48000 + 1023) / 1024))
+    echo "sine=frequency=$1:sample_rate=48000,atrim=end_sample=$(((aus - 1) * 1024)),channelmap=map=FC-FL|FC-FR:channel_layout=stereo,asetpts=PTS+1024[$3]"
+}
+AAC="-c:a aac -b:a 128k -ar 48000 -ac 2"
+
+# ss OUTDIR ARGS... -> ffmpeg's smoothstreaming muxer, 2 s fragments, no live window
+ss() {
+    local out=$1
+    shift
+    rm -rf "$out"
+    "${FF[@]}" "$@" "${BITEXACT[@]}" -min_frag_duration 2000000 -f smoothstreaming "$out"
+    # FragmentInfo(...) files are moof-only copies meant for live publishing; no client
+    # asks for them on demand.
+    find "$out" -name 'FragmentInfo(*' -delete
+}
+
+# place SRC_DIR DEST_DIR OLD_NAME NEW_NAME -> move Fragments(old=t) to Fragments(new=t)
+place() {
+    local src=$1 dest=$2 old=$3 new=$4 q f
+    for q in "$src"/QualityLevels*; do
+        for f in "$q"/"Fragments($old="*; do
+            [[ -e $f ]] || continue # this level holds another stream
+            mkdir -p "$dest/$(basename "$q")"
+            mv "$f" "$dest/$(basename "$q")/$(basename "$f" | sed "s/^Fragments($old=/Fragments($new=/")"
+        done
+    done
+}
+
+echo "== demo: 20 s, 3 video levels, audio eng (1000 Hz) + fra (660 Hz)"
+DUR=20
+GRAPH="$(picture $DUR);
+[pic]split=3[a][b][c];
+$(level a v0 320 180 '320x180 300k');
+$(level b v1 640 360 '640x360 800k');
+$(level c v2 1280 720 '1280x720 2500k');
+$(tone 1000 $DUR eng)"
+# shellcheck disable=SC2046 # the option strings are split on purpose
+ss "$WORK/demo_a" -filter_complex "$GRAPH" \
+    -map '[v0]' -map '[v1]' -map '[v2]' -map '[eng]' \
+    $(x264 0 300 0) $(x264 1 800 0) $(x264 2 2500 0) $AAC
+# ffmpeg writes one audio StreamIndex and names every audio file Fragments(audio=t), so
+# the second language is a separate audio-only run. Its fragments cut at the same 2 s
+# multiples as the first run (the muxer cuts at n * min_frag_duration), which sstool checks.
+ss "$WORK/demo_b" -filter_complex "$(tone 660 $DUR fra)" -map '[fra]' $AAC
+
+DEMO="$HERE/demo"
+rm -rf "$DEMO"
+mkdir -p "$DEMO"
+place "$WORK/demo_a" "$DEMO" video video
+place "$WORK/demo_a" "$DEMO" audio audio_eng
+place "$WORK/demo_b" "$DEMO" audio audio_fra
+"${TOOL[@]}" manifest --out "$DEMO" --align \
+    --stream "video:video::$WORK/demo_a/Manifest" \
+    --stream "audio:audio_eng:eng:$WORK/demo_a/Manifest" \
+    --stream "audio:audio_fra:fra:$WORK/demo_b/Manifest"
+
+echo "== bframes: 10 s, 2 video levels with B-frames, audio eng (1000 Hz)"
+DUR=10
+GRAPH="$(picture $DUR);
+[pic]split=2[a][b];
+$(level a v0 320 180 '320x180 300k B');
+$(level b v1 640 360 '640x360 800k B');
+$(tone 1000 $DUR eng)"
+# With B-frames x264's first DTS is two frames before the first PTS, so ffmpeg shifts all
+# streams by 800000 and its manifest (no t=) would claim 0: sstool writes the true t=.
+# (The muxer's warning "Track 0 starts with a nonzero dts 800000" is that shift.)
+# shellcheck disable=SC2046
+ss "$WORK/bf" -filter_complex "$GRAPH" \
+    -map '[v0]' -map '[v1]' -map '[eng]' \
+    $(x264 0 300 2) $(x264 1 800 2) $AAC
+BF="$HERE/bframes"
+rm -rf "$BF"
+mkdir -p "$BF"
+place "$WORK/bf" "$BF" video video
+place "$WORK/bf" "$BF" audio audio_eng
+"${TOOL[@]}" manifest --out "$BF" \
+    --stream "video:video::$WORK/bf/Manifest" \
+    --stream "audio:audio_eng:eng:$WORK/bf/Manifest"
+
+echo "== checks"
+# Every chunk URL of every level of each Manifest must name an existing fragment file whose
+# tfxd time/duration and trun durations agree with the manifest; no stray files.
+"${TOOL[@]}" check "$DEMO"
+"${TOOL[@]}" check "$BF"
+
+echo "== reference data (decoding every level from its fragments)"
+"${TOOL[@]}" reference "$DEMO" --tone audio_eng=1000 --tone audio_fra=660
+"${TOOL[@]}" reference "$BF" --b-frames --tone audio_eng=1000
+du -sh "$DEMO" "$BF"
