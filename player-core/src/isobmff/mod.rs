@@ -1,8 +1,27 @@
 //! ISO-BMFF boxes of Smooth Streaming fragments and `.ismv` files, parsed sans-IO and bounded.
 
+pub mod fragment;
+#[cfg(test)]
+mod fragment_tests;
+mod moof;
 pub mod reader;
+pub mod sdtp;
+#[cfg(test)]
+mod testutil;
+pub mod tfdt;
+pub mod tfhd;
+pub mod tfrf;
+pub mod tfxd;
+mod traf;
+pub mod trun;
 
+pub use fragment::{
+    Fragment, RawBox, Sample, SyncSource, TrackDefaults, TrackFragment, TrackProtection,
+    parse_fragment,
+};
 pub use reader::{BoxHeader, BoxIter, FourCc, Reader};
+pub use tfrf::TfrfEntry;
+pub use tfxd::Tfxd;
 
 /// What went wrong reading boxes; `path` is the box path (e.g. `moof/traf/trun`), `offset` absolute.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

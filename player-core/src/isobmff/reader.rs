@@ -11,7 +11,13 @@ impl FourCc {
     pub fn as_string(&self) -> String {
         self.0
             .iter()
-            .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '?' })
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '?'
+                }
+            })
             .collect()
     }
 }
@@ -166,6 +172,15 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// `parent/kind`, or just `kind` at the top level.
+pub fn child_path(parent: &str, kind: FourCc) -> String {
+    if parent.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{parent}/{kind}")
+    }
+}
+
 /// A box header and the bounds of its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BoxHeader {
@@ -219,14 +234,14 @@ impl<'a> BoxIter<'a> {
         };
         if size < header_len as u64 {
             return Err(BoxError::Invalid {
-                path: format!("{}/{}", r.path(), kind),
+                path: child_path(r.path(), kind),
                 offset,
                 what: format!("box size {size} smaller than its header"),
             });
         }
         if size > avail {
             return Err(BoxError::Oversized {
-                path: format!("{}/{}", r.path(), kind),
+                path: child_path(r.path(), kind),
                 offset,
                 size,
                 available: avail,
@@ -272,7 +287,15 @@ mod tests {
         assert_eq!(r.u24().expect("u24"), 0x020304);
         assert_eq!(r.offset(), 105);
         let e = r.u32().expect_err("past the end");
-        assert!(matches!(e, BoxError::Truncated { offset: 105, need: 4, have: 2, .. }));
+        assert!(matches!(
+            e,
+            BoxError::Truncated {
+                offset: 105,
+                need: 4,
+                have: 2,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -288,7 +311,14 @@ mod tests {
         assert_eq!(&h.kind.0, b"free");
         assert_eq!(p, &[1, 2, 3, 4]);
         let e = it.next().expect("two").expect_err("oversized");
-        assert!(matches!(e, BoxError::Oversized { offset: 12, size: 99, .. }));
+        assert!(matches!(
+            e,
+            BoxError::Oversized {
+                offset: 12,
+                size: 99,
+                ..
+            }
+        ));
         assert!(it.next().is_none());
     }
 }
