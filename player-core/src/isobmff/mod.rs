@@ -1,5 +1,6 @@
 //! ISO-BMFF boxes of Smooth Streaming fragments and `.ismv` files, parsed sans-IO and bounded.
 
+pub mod avcc;
 pub mod fragment;
 #[cfg(test)]
 mod fragment_tests;
@@ -15,6 +16,7 @@ pub mod tfxd;
 mod traf;
 pub mod trun;
 
+pub use avcc::AvcConfig;
 pub use fragment::{
     Fragment, RawBox, Sample, SyncSource, TrackDefaults, TrackFragment, TrackProtection,
     parse_fragment,
