@@ -1,5 +1,7 @@
 //! The crate's error type: what failed, and where.
 
+use crate::decode::DecodeError;
+use crate::demux::DemuxError;
 use crate::isobmff::BoxError;
 use crate::manifest::ManifestError;
 
@@ -12,6 +14,12 @@ pub enum Error {
     /// A fragment or file could not be parsed.
     #[error(transparent)]
     Box(#[from] BoxError),
+    /// Decoder configuration or sample framing failed.
+    #[error(transparent)]
+    Demux(#[from] DemuxError),
+    /// A decoder failed.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
     /// A codec the player cannot decode.
     #[error("unsupported codec {fourcc}")]
     Unsupported {
