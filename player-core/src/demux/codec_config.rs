@@ -5,7 +5,7 @@ use super::DemuxError;
 use super::avc::{nal_type, split_annex_b};
 use super::bits::{Bits, OutOfBits};
 use super::sps::parse_sps;
-use crate::isobmff::{AvcConfig, Reader};
+use crate::isobmff::{AvcConfig, IsmvTrack, Reader, SampleEntry};
 use crate::manifest::{Codec, QualityLevel};
 
 /// What a decoder needs to start.
@@ -66,6 +66,34 @@ pub fn decoder_config(ql: &QualityLevel) -> Result<DecoderConfig, DemuxError> {
         .map(DecoderConfig::Aac),
         _ => Err(DemuxError::Unsupported {
             fourcc: ql.fourcc.clone(),
+        }),
+    }
+}
+
+/// The decoder configuration for a track of a single-file `.ismv`.
+pub fn track_decoder_config(track: &IsmvTrack) -> Result<DecoderConfig, DemuxError> {
+    match &track.sample_entry {
+        SampleEntry::Avc {
+            width,
+            height,
+            config,
+            ..
+        } => h264_config(
+            "AVC1",
+            &config.annex_b(),
+            config.nal_length_size,
+            (Some(u32::from(*width)), Some(u32::from(*height))),
+        )
+        .map(DecoderConfig::H264),
+        SampleEntry::Mp4a {
+            channels,
+            sample_rate,
+            asc,
+            ..
+        } => aac_config("MP4A", asc, false, Some(*sample_rate), Some(*channels))
+            .map(DecoderConfig::Aac),
+        SampleEntry::Other(kind) => Err(DemuxError::Unsupported {
+            fourcc: kind.to_string(),
         }),
     }
 }

@@ -6,7 +6,9 @@ pub mod codec_config;
 pub mod sps;
 
 pub use avc::{AnnexBConverter, contains_idr, split_annex_b};
-pub use codec_config::{AacConfig, DecoderConfig, H264Config, decoder_config};
+pub use codec_config::{
+    AacConfig, DecoderConfig, H264Config, decoder_config, track_decoder_config,
+};
 
 /// What went wrong preparing samples or decoder configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

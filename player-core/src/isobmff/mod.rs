@@ -4,9 +4,12 @@ pub mod avcc;
 pub mod fragment;
 #[cfg(test)]
 mod fragment_tests;
+pub mod ismv;
 mod moof;
+pub mod moov;
 pub mod reader;
 pub mod sdtp;
+pub mod stsd;
 #[cfg(test)]
 mod testutil;
 pub mod tfdt;
@@ -21,7 +24,10 @@ pub use fragment::{
     Fragment, RawBox, Sample, SyncSource, TrackDefaults, TrackFragment, TrackProtection,
     parse_fragment,
 };
+pub use ismv::{IsmvFile, IsmvFragments};
+pub use moov::{IsmvTrack, TrackKind};
 pub use reader::{BoxHeader, BoxIter, FourCc, Reader};
+pub use stsd::SampleEntry;
 pub use tfrf::TfrfEntry;
 pub use tfxd::Tfxd;
 
