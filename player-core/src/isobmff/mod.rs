@@ -5,6 +5,8 @@ pub mod fragment;
 #[cfg(test)]
 mod fragment_tests;
 pub mod ismv;
+#[cfg(test)]
+mod ismv_tests;
 mod moof;
 pub mod moov;
 pub mod reader;
