@@ -204,3 +204,53 @@ fn quality_switch_between_sizes_decodes_without_corruption() {
     }
     assert_content_matches_time(&frames, first);
 }
+
+#[test]
+fn corrupt_access_unit_does_not_shift_later_timestamps() {
+    let buf = fixture("switch_64x64.ismv");
+    let file = IsmvFile::parse(&buf).expect("ismv");
+    let (_, config) = video_config(&file);
+    let frags = fragments(&buf, &file);
+    let mut decoder = H264Decoder::new(10_000_000).expect("decoder");
+    let mut converter = AnnexBConverter::new(&config).expect("converter");
+    let mut frames = Vec::new();
+    let mut errors = 0;
+    for (i, frag) in frags.iter().enumerate() {
+        for (k, s) in frag.tracks[0].samples.iter().enumerate() {
+            let mut data = buf[s.data.clone()].to_vec();
+            if i == 1 && k == 1 {
+                // Keep the length prefix and NAL header, scramble the slice data.
+                for (j, b) in data.iter_mut().enumerate().skip(6) {
+                    *b = (j as u8).wrapping_mul(151) ^ 0x5a;
+                }
+            }
+            let au = converter.convert(&data).expect("framing is intact");
+            match decoder.decode(au, s.pts, u64::from(s.duration)) {
+                Ok(f) => frames.extend(f),
+                Err(_) => errors += 1,
+            }
+        }
+    }
+    frames.extend(decoder.flush());
+    // openh264 reports the scrambled picture and the ones that refer to it (frames 6–9).
+    assert!(
+        errors > 0 && frames.len() < 15,
+        "{errors} errors, {} pictures",
+        frames.len()
+    );
+    // Whatever was lost, every picture shown carries its own time: content matches pts.
+    assert_content_matches_time(
+        &frames,
+        frags[0].tracks[0]
+            .samples
+            .iter()
+            .map(|s| s.pts)
+            .min()
+            .expect("pts"),
+    );
+    let last_gop: Vec<_> = frames
+        .iter()
+        .filter(|f| f.pts >= frags[2].tracks[0].samples[0].dts)
+        .collect();
+    assert!(last_gop.len() >= 5, "decoding recovers at the next IDR");
+}

@@ -534,3 +534,35 @@ fn corpus_superspeedway_fragment_mutations_never_panic_when_present() {
         }
     }
 }
+
+#[test]
+fn empty_duration_traf_has_no_samples() {
+    let buf = fragment(
+        &[
+            tfhd(0x1_0008, &[20_000_000]),
+            full(b"tfdt", 1, 0, &40u64.to_be_bytes()),
+        ],
+        &[],
+    );
+    let t = &parse_fragment(&buf, 0).expect("fragment").tracks[0];
+    assert!(t.samples.is_empty());
+    assert_eq!(t.base_time, 40);
+}
+
+#[test]
+fn v0_offsets_with_the_high_bit_set_read_as_negative() {
+    // Producers write negative offsets into version-0 runs; read them signed.
+    let mk = |n: u32| {
+        vec![
+            tfhd(0x38, &[10, 1, SYNC]),
+            trun(0, 0x801, 2, &[n, 10, (-10i32) as u32]),
+        ]
+    };
+    let c = mk(moof_len(&mk(0)) + 8);
+    let buf = fragment(&c, &[1, 2]);
+    let t = &parse_fragment(&buf, 100).expect("fragment").tracks[0];
+    assert_eq!(
+        t.samples.iter().map(|s| (s.dts, s.pts)).collect::<Vec<_>>(),
+        vec![(100, 110), (110, 100)]
+    );
+}
