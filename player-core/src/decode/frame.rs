@@ -1,11 +1,16 @@
-//! Decoded media: I420 pictures and interleaved f32 PCM, stamped with presentation times.
+//! Decoded pictures and audio, with their presentation times.
 
-/// One decoded picture in I420 (planar Y, U, V; chroma at half resolution).
+/// A decoded I420 picture.
+///
+/// Planes are copied from openh264 as they are, with their padded strides: the Y plane is
+/// `height` rows of `y_stride` bytes, U and V are `height / 2` rows of `uv_stride` bytes
+/// (H.264 4:2:0 sizes are even). Only the first `width` (or `width / 2`) bytes of a row are
+/// picture; renderers upload with the stride as bytes-per-row.
 #[derive(Clone, PartialEq, Eq)]
 pub struct VideoFrame {
     /// Presentation time in `timescale` ticks.
     pub pts: u64,
-    /// Frame duration in `timescale` ticks.
+    /// Display duration in `timescale` ticks (the sample's duration).
     pub duration: u64,
     /// Ticks per second of `pts` and `duration`.
     pub timescale: u64,
@@ -13,37 +18,34 @@ pub struct VideoFrame {
     pub width: u32,
     /// Picture height in pixels.
     pub height: u32,
-    /// Luma plane, `y_stride` bytes per row, `height` rows.
+    /// Luma plane (`height` × `y_stride`).
     pub y: Vec<u8>,
-    /// Cb plane, `uv_stride` bytes per row, `(height + 1) / 2` rows.
+    /// Cb plane (`height / 2` × `uv_stride`).
     pub u: Vec<u8>,
-    /// Cr plane, `uv_stride` bytes per row, `(height + 1) / 2` rows.
+    /// Cr plane (`height / 2` × `uv_stride`).
     pub v: Vec<u8>,
-    /// Bytes per luma row (at least `width`; decoders pad).
+    /// Bytes per luma row.
     pub y_stride: usize,
-    /// Bytes per chroma row (at least `(width + 1) / 2`).
+    /// Bytes per chroma row.
     pub uv_stride: usize,
 }
 
-impl std::fmt::Debug for VideoFrame {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VideoFrame")
-            .field("pts", &self.pts)
-            .field("timescale", &self.timescale)
-            .field("width", &self.width)
-            .field("height", &self.height)
-            .finish_non_exhaustive()
-    }
-}
-
 impl VideoFrame {
-    /// Bytes the planes hold (what a queue of frames costs).
+    /// The visible luma row `row` (without stride padding), or an empty slice past the end.
+    pub fn y_row(&self, row: usize) -> &[u8] {
+        let start = row * self.y_stride;
+        self.y
+            .get(start..start + self.width as usize)
+            .unwrap_or(&[])
+    }
+
+    /// Bytes the planes hold (what a queued frame costs the memory budget).
     pub fn byte_size(&self) -> usize {
         self.y.len() + self.u.len() + self.v.len()
     }
 
-    /// The picture as tightly packed I420 (no row padding): Y, then U, then V.
-    pub fn to_packed_i420(&self) -> Vec<u8> {
+    /// The picture as tightly packed I420 (`width × height` Y, then U, then V), as in y4m.
+    pub fn to_i420(&self) -> Vec<u8> {
         let (w, h) = (self.width as usize, self.height as usize);
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let mut out = Vec::with_capacity(w * h + 2 * cw * ch);
@@ -56,16 +58,29 @@ impl VideoFrame {
 
 fn copy_rows(out: &mut Vec<u8>, plane: &[u8], stride: usize, width: usize, rows: usize) {
     for r in 0..rows {
-        let start = r * stride;
-        match plane.get(start..start + width) {
-            Some(row) => out.extend_from_slice(row),
-            None => out.resize(out.len() + width, 0),
-        }
+        let row = plane.get(r * stride..r * stride + width).unwrap_or(&[]);
+        out.extend_from_slice(row);
+        // A short plane (never produced by openh264) still yields a full-size picture.
+        out.resize(out.len() + width - row.len(), 0);
     }
 }
 
-/// A run of decoded audio.
-#[derive(Clone, PartialEq)]
+impl std::fmt::Debug for VideoFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoFrame")
+            .field("pts", &self.pts)
+            .field("duration", &self.duration)
+            .field("timescale", &self.timescale)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("y_stride", &self.y_stride)
+            .field("uv_stride", &self.uv_stride)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decoded audio: interleaved f32 samples in [-1, 1].
+#[derive(Debug, Clone, PartialEq)]
 pub struct AudioFrame {
     /// Presentation time of the first sample, in `timescale` ticks.
     pub pts: u64,
@@ -75,24 +90,37 @@ pub struct AudioFrame {
     pub sample_rate: u32,
     /// Channel count.
     pub channels: u16,
-    /// Interleaved samples, `channels` per frame.
+    /// Interleaved samples (`frames() × channels`).
     pub samples: Vec<f32>,
-}
-
-impl std::fmt::Debug for AudioFrame {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AudioFrame")
-            .field("pts", &self.pts)
-            .field("sample_rate", &self.sample_rate)
-            .field("channels", &self.channels)
-            .field("frames", &self.frames())
-            .finish()
-    }
 }
 
 impl AudioFrame {
     /// Sample frames (samples per channel).
     pub fn frames(&self) -> usize {
         self.samples.len() / usize::from(self.channels.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_padded_planes_tightly() {
+        let f = VideoFrame {
+            pts: 0,
+            duration: 1,
+            timescale: 1,
+            width: 4,
+            height: 2,
+            y: vec![1, 2, 3, 4, 0, 0, 5, 6, 7, 8, 0, 0],
+            u: vec![9, 9, 0, 0],
+            v: vec![7, 7, 0, 0],
+            y_stride: 6,
+            uv_stride: 4,
+        };
+        assert_eq!(f.to_i420(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 7, 7]);
+        assert_eq!(f.y_row(1), &[5, 6, 7, 8]);
+        assert_eq!(f.y_row(2), &[] as &[u8]);
     }
 }

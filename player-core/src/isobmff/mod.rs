@@ -1,8 +1,37 @@
 //! ISO-BMFF boxes of Smooth Streaming fragments and `.ismv` files, parsed sans-IO and bounded.
 
+pub mod avcc;
+pub mod fragment;
+#[cfg(test)]
+mod fragment_tests;
+pub mod ismv;
+#[cfg(test)]
+mod ismv_tests;
+mod moof;
+pub mod moov;
 pub mod reader;
+pub mod sdtp;
+pub mod stsd;
+#[cfg(test)]
+mod testutil;
+pub mod tfdt;
+pub mod tfhd;
+pub mod tfrf;
+pub mod tfxd;
+mod traf;
+pub mod trun;
 
+pub use avcc::AvcConfig;
+pub use fragment::{
+    Fragment, RawBox, Sample, SyncSource, TrackDefaults, TrackFragment, TrackProtection,
+    parse_fragment,
+};
+pub use ismv::{IsmvFile, IsmvFragments};
+pub use moov::{IsmvTrack, TrackKind};
 pub use reader::{BoxHeader, BoxIter, FourCc, Reader};
+pub use stsd::SampleEntry;
+pub use tfrf::TfrfEntry;
+pub use tfxd::Tfxd;
 
 /// What went wrong reading boxes; `path` is the box path (e.g. `moof/traf/trun`), `offset` absolute.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -172,6 +172,15 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// `parent/kind`, or just `kind` at the top level.
+pub fn child_path(parent: &str, kind: FourCc) -> String {
+    if parent.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{parent}/{kind}")
+    }
+}
+
 /// A box header and the bounds of its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BoxHeader {
@@ -225,14 +234,14 @@ impl<'a> BoxIter<'a> {
         };
         if size < header_len as u64 {
             return Err(BoxError::Invalid {
-                path: format!("{}/{}", r.path(), kind),
+                path: child_path(r.path(), kind),
                 offset,
                 what: format!("box size {size} smaller than its header"),
             });
         }
         if size > avail {
             return Err(BoxError::Oversized {
-                path: format!("{}/{}", r.path(), kind),
+                path: child_path(r.path(), kind),
                 offset,
                 size,
                 available: avail,

@@ -1,9 +1,7 @@
 //! Adapts the codec modules to the pipeline: set-up per level, resets on seek.
 
-use crate::decode::aac::AacDecoder;
-use crate::decode::h264::H264Decoder;
-use crate::decode::{AudioFrame, VideoFrame};
-use crate::demux::{DecoderConfig, avc};
+use crate::decode::{AacDecoder, AudioFrame, H264Decoder, VideoFrame};
+use crate::demux::{AnnexBConverter, DecoderConfig, H264Config};
 use crate::error::Error;
 
 use super::messages::MediaUnit;
@@ -11,14 +9,14 @@ use super::messages::MediaUnit;
 /// H.264 decoding across quality switches and seeks.
 pub(crate) struct VideoDecoding {
     decoder: Option<H264Decoder>,
-    annexb: Vec<u8>,
+    converter: Option<(AnnexBConverter, H264Config)>,
 }
 
 impl VideoDecoding {
     pub fn new() -> VideoDecoding {
         VideoDecoding {
             decoder: None,
-            annexb: Vec::new(),
+            converter: None,
         }
     }
 
@@ -37,19 +35,24 @@ impl VideoDecoding {
         let DecoderConfig::H264(h) = config else {
             return Ok(Vec::new());
         };
+        // A quality switch brings the new level's parameter sets and length size.
+        match &mut self.converter {
+            Some((conv, current)) if current != h => {
+                conv.set_config(h)?;
+                *current = h.clone();
+            }
+            Some(_) => {}
+            None => self.converter = Some((AnnexBConverter::new(h)?, h.clone())),
+        }
+        let Some((conv, _)) = &mut self.converter else {
+            return Ok(Vec::new());
+        };
+        let annexb = conv.convert(&unit.data)?;
         let dec = match &mut self.decoder {
             Some(d) => d,
-            None => self.decoder.insert(H264Decoder::new()?),
+            None => self.decoder.insert(H264Decoder::new(timescale)?),
         };
-        avc::to_annex_b(h, &unit.data, unit.is_sync, &mut self.annexb)?;
-        let frames = dec.decode(
-            &self.annexb,
-            unit.pts,
-            unit.dts,
-            u64::from(unit.duration),
-            timescale,
-        )?;
-        Ok(frames)
+        Ok(dec.decode(annexb, unit.pts, u64::from(unit.duration))?)
     }
 
     /// Pictures still held for reordering, at the end of a stream.
@@ -83,13 +86,16 @@ impl AudioDecoding {
         unit: &MediaUnit,
         timescale: u64,
     ) -> Result<Option<AudioFrame>, Error> {
+        let DecoderConfig::Aac(aac) = config else {
+            return Ok(None);
+        };
         let same = matches!(&self.decoder, Some((_, c)) if c == config);
         if !same {
-            self.decoder = Some((AacDecoder::new(config)?, config.clone()));
+            self.decoder = Some((AacDecoder::new(aac, timescale)?, config.clone()));
         }
         let Some((dec, _)) = &mut self.decoder else {
             return Ok(None);
         };
-        Ok(dec.decode(&unit.data, unit.pts, timescale)?)
+        Ok(Some(dec.decode(&unit.data, unit.pts)?))
     }
 }

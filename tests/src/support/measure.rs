@@ -17,7 +17,7 @@ pub fn frame_index(f: &VideoFrame) -> u64 {
 
 /// MD5 of the packed I420 picture, lowercase hex.
 pub fn md5_hex(f: &VideoFrame) -> String {
-    let digest = Md5::digest(f.to_packed_i420());
+    let digest = Md5::digest(f.to_i420());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -1,0 +1,185 @@
+//! The parts of an H.264 sequence parameter set a player needs: profile, level and the
+//! cropped picture size.
+
+use super::DemuxError;
+use super::bits::{Bits, OutOfBits};
+
+/// What an SPS says about the picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpsInfo {
+    /// profile_idc.
+    pub profile_idc: u8,
+    /// level_idc.
+    pub level_idc: u8,
+    /// Displayed width after cropping, in pixels.
+    pub width: u32,
+    /// Displayed height after cropping, in pixels.
+    pub height: u32,
+}
+
+/// Removes emulation-prevention bytes (`00 00 03` → `00 00`).
+pub fn unescape_rbsp(nal: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(nal.len());
+    let mut zeros = 0;
+    for &b in nal {
+        if zeros >= 2 && b == 3 {
+            zeros = 0;
+            continue;
+        }
+        zeros = if b == 0 { zeros + 1 } else { 0 };
+        out.push(b);
+    }
+    out
+}
+
+/// Parses an SPS NAL unit (with its one-byte NAL header).
+pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo, DemuxError> {
+    let rbsp = unescape_rbsp(nal);
+    match rbsp.first() {
+        Some(h) if h & 0x1f == 7 => {}
+        _ => return Err(DemuxError::Sps("not an SPS NAL unit".into())),
+    }
+    read_sps(rbsp.get(1..).unwrap_or(&[]))
+        .map_err(|_| DemuxError::Sps("truncated or malformed".into()))
+}
+
+fn read_sps(data: &[u8]) -> Result<SpsInfo, OutOfBits> {
+    let mut b = Bits::new(data);
+    let profile_idc = b.bits(8)? as u8;
+    let _constraints = b.bits(8)?;
+    let level_idc = b.bits(8)? as u8;
+    let _sps_id = b.ue()?;
+    let mut chroma_format_idc = 1;
+    let mut separate_colour_plane = false;
+    if matches!(
+        profile_idc,
+        100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135
+    ) {
+        chroma_format_idc = b.ue()?;
+        if chroma_format_idc == 3 {
+            separate_colour_plane = b.bit()?;
+        }
+        let _bit_depth_luma = b.ue()?;
+        let _bit_depth_chroma = b.ue()?;
+        let _qpprime_bypass = b.bit()?;
+        if b.bit()? {
+            let lists = if chroma_format_idc == 3 { 12 } else { 8 };
+            for i in 0..lists {
+                if b.bit()? {
+                    skip_scaling_list(&mut b, if i < 6 { 16 } else { 64 })?;
+                }
+            }
+        }
+    }
+    let _log2_max_frame_num = b.ue()?;
+    match b.ue()? {
+        0 => {
+            let _log2_max_poc_lsb = b.ue()?;
+        }
+        1 => {
+            let _delta_always_zero = b.bit()?;
+            let _offset_for_non_ref = b.se()?;
+            let _offset_top_to_bottom = b.se()?;
+            let cycle = b.ue()?;
+            if cycle > 255 {
+                return Err(OutOfBits);
+            }
+            for _ in 0..cycle {
+                let _ = b.se()?;
+            }
+        }
+        _ => {}
+    }
+    let _max_num_ref_frames = b.ue()?;
+    let _gaps = b.bit()?;
+    let width_mbs = u64::from(b.ue()?) + 1;
+    let height_map_units = u64::from(b.ue()?) + 1;
+    let frame_mbs_only = b.bit()?;
+    if !frame_mbs_only {
+        let _mb_adaptive = b.bit()?;
+    }
+    let _direct_8x8 = b.bit()?;
+    let (mut crop_l, mut crop_r, mut crop_t, mut crop_b) = (0u64, 0u64, 0u64, 0u64);
+    if b.bit()? {
+        crop_l = u64::from(b.ue()?);
+        crop_r = u64::from(b.ue()?);
+        crop_t = u64::from(b.ue()?);
+        crop_b = u64::from(b.ue()?);
+    }
+    let field_factor = if frame_mbs_only { 1 } else { 2 };
+    let (sub_w, sub_h) = match (chroma_format_idc, separate_colour_plane) {
+        (0, _) | (3, true) => (1, 1),
+        (1, _) => (2, 2),
+        (2, _) => (2, 1),
+        _ => (1, 1),
+    };
+    let width = (width_mbs * 16).saturating_sub(sub_w * (crop_l + crop_r));
+    let height = (height_map_units * 16 * field_factor)
+        .saturating_sub(sub_h * field_factor * (crop_t + crop_b));
+    Ok(SpsInfo {
+        profile_idc,
+        level_idc,
+        width: u32::try_from(width).map_err(|_| OutOfBits)?,
+        height: u32::try_from(height).map_err(|_| OutOfBits)?,
+    })
+}
+
+fn skip_scaling_list(b: &mut Bits<'_>, size: usize) -> Result<(), OutOfBits> {
+    let (mut last, mut next) = (8i32, 8i32);
+    for _ in 0..size {
+        if next != 0 {
+            next = (last + b.se()? + 256) % 256;
+        }
+        if next != 0 {
+            last = next;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
+    }
+
+    #[test]
+    fn superspeedway_sps_is_224x128_high() {
+        // The SPS from the IIS SuperSpeedway manifest's CodecPrivateData (High profile, VUI).
+        let sps = hex(
+            "6764000DAC2CA50E11BFF040003F0520C0C0C800001F480005DC0300001C1200038273F8C7180000E090001C139FC63876848945800000",
+        );
+        let info = parse_sps(&sps).expect("sps");
+        assert_eq!((info.profile_idc, info.level_idc), (100, 13));
+        assert_eq!((info.width, info.height), (224, 128));
+    }
+
+    #[test]
+    fn x264_1080p_sps_is_cropped_to_1080() {
+        // ffmpeg 5.1 / x264 1920x1080 baseline: 68 macroblock rows cropped by 8 lines.
+        let sps = hex("6742c028d900780227e5c044000003000400000300c83c60c920");
+        let info = parse_sps(&sps).expect("sps");
+        assert_eq!((info.width, info.height), (1920, 1080));
+    }
+
+    #[test]
+    fn unescapes_emulation_prevention() {
+        assert_eq!(
+            unescape_rbsp(&[0, 0, 3, 1, 0, 0, 3, 0, 3]),
+            vec![0, 0, 1, 0, 0, 0, 3]
+        );
+    }
+
+    #[test]
+    fn truncated_sps_is_an_error() {
+        let sps = hex("6764000DAC2CA5");
+        assert!(matches!(parse_sps(&sps), Err(DemuxError::Sps(_))));
+        assert!(matches!(parse_sps(&[0x68, 1, 2]), Err(DemuxError::Sps(_))));
+        assert!(matches!(parse_sps(&[]), Err(DemuxError::Sps(_))));
+    }
+}
