@@ -82,6 +82,36 @@ pub struct StreamIndex {
     pub quality_levels: Vec<QualityLevel>,
     /// The expanded fragment timeline: exact start and duration of every chunk, ascending.
     pub chunks: Vec<Chunk>,
+    /// Samples carried in the manifest itself (`f` elements; ManifestOutput streams).
+    pub embedded_samples: Vec<EmbeddedSample>,
+}
+
+impl StreamIndex {
+    /// Start time of the first chunk, if any.
+    pub fn first_start(&self) -> Option<u64> {
+        self.chunks.first().map(|c| c.start)
+    }
+
+    /// Start time of the last chunk, if any.
+    pub fn last_start(&self) -> Option<u64> {
+        self.chunks.last().map(|c| c.start)
+    }
+
+    /// Exclusive end of the last chunk, if any.
+    pub fn end(&self) -> Option<u64> {
+        self.chunks.last().map(Chunk::end)
+    }
+}
+
+/// A sample written in the manifest (`<c><f i="…">base64</f></c>`), for sparse text streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedSample {
+    /// Start time of the chunk it belongs to.
+    pub start: u64,
+    /// The `i` attribute: Index of the QualityLevel (track) it belongs to.
+    pub track_index: u32,
+    /// The decoded sample bytes.
+    pub data: Vec<u8>,
 }
 
 /// One fragment of the timeline, in the stream's timescale.
@@ -124,7 +154,10 @@ pub enum Codec {
 impl Codec {
     /// Whether smoothplay can decode (or, for text, pass through) this codec.
     pub fn is_supported(self) -> bool {
-        matches!(self, Codec::H264 | Codec::AacLc | Codec::AacHe | Codec::Ttml)
+        matches!(
+            self,
+            Codec::H264 | Codec::AacLc | Codec::AacHe | Codec::Ttml
+        )
     }
 }
 
@@ -273,7 +306,9 @@ mod tests {
 
     #[test]
     fn uuid_parse_and_guid_swap() {
-        let u: Uuid = "{9A04F079-9840-4286-AB92-E65BE0885F95}".parse().expect("uuid");
+        let u: Uuid = "{9A04F079-9840-4286-AB92-E65BE0885F95}"
+            .parse()
+            .expect("uuid");
         assert_eq!(u, Uuid::PLAYREADY);
         assert_eq!(u.to_string(), "9a04f079-9840-4286-ab92-e65be0885f95");
         let le = u.to_guid_le();

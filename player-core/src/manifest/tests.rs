@@ -1,0 +1,1 @@
+//! Whole-document parser tests.
