@@ -93,11 +93,19 @@ fn root(r: &mut XmlReader<'_>, e: &BytesStart<'_>, empty: bool) -> Result<Manife
         protection: Vec::new(),
         streams: Vec::new(),
     };
+    if !empty {
+        root_children(r, &mut m)?;
+    }
+    Ok(m)
+}
+
+/// The children of `SmoothStreamingMedia`: streams, protection, custom attributes.
+fn root_children(r: &mut XmlReader<'_>, m: &mut Manifest) -> Result<(), ManifestError> {
     let p = Presentation {
         timescale: m.timescale,
         duration: m.duration,
     };
-    while !empty {
+    loop {
         match r.next()? {
             Event::Start(c) if is(c.name().0, "StreamIndex") => {
                 let s = parse_stream(r, &c, false, m.streams.len(), &p)?;
@@ -118,10 +126,9 @@ fn root(r: &mut XmlReader<'_>, e: &BytesStart<'_>, empty: bool) -> Result<Manife
                 m.custom_attributes.push(attribute(r, &c)?);
             }
             Event::Start(c) => r.skip(&c)?,
-            Event::End(_) => break,
+            Event::End(_) => return Ok(()),
             Event::Eof => return Err(r.unexpected_eof("SmoothStreamingMedia")),
             _ => {}
         }
     }
-    Ok(m)
 }

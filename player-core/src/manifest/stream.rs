@@ -41,33 +41,14 @@ pub(crate) fn parse_stream(
     };
     let mut raw = Vec::new();
     let mut samples = Vec::new();
-    while !empty {
-        match r.next()? {
-            Event::Empty(c) if is(c.name().0, "c") => raw.push(chunk(&r.attrs(&c, "c")?)?),
-            Event::Start(c) if is(c.name().0, "c") => {
-                raw.push(chunk(&r.attrs(&c, "c")?)?);
-                read_track_fragments(r, raw.len() - 1, &mut samples)?;
-            }
-            Event::Empty(q) if is(q.name().0, "QualityLevel") => {
-                let a = r.attrs(&q, "QualityLevel")?;
-                let level = parse_quality_level(&a, &s.stream_type, s.quality_levels.len())?;
-                s.quality_levels.push(level);
-            }
-            Event::Start(q) if is(q.name().0, "QualityLevel") => {
-                let a = r.attrs(&q, "QualityLevel")?;
-                let mut level = parse_quality_level(&a, &s.stream_type, s.quality_levels.len())?;
-                read_quality_level_children(r, &mut level)?;
-                s.quality_levels.push(level);
-            }
-            Event::Start(other) => r.skip(&other)?,
-            Event::End(_) => break,
-            Event::Eof => return Err(r.unexpected_eof("StreamIndex")),
-            _ => {}
-        }
+    if !empty {
+        stream_children(r, &mut s, &mut raw, &mut samples)?;
     }
+    let line_of = |pos: usize| r.line_at(pos);
     let ctx = TimelineContext {
         stream: &label,
         presentation_end: p.duration.map(|d| rescale(d, p.timescale, s.timescale)),
+        line_of: &line_of,
     };
     let (chunks, first_of) = expand(&raw, &ctx)?;
     s.embedded_samples = samples
@@ -83,6 +64,39 @@ pub(crate) fn parse_stream(
         .collect();
     s.chunks = chunks;
     Ok(s)
+}
+
+/// The children of a `StreamIndex`: QualityLevels and `c` elements (with their `f` samples).
+fn stream_children(
+    r: &mut XmlReader<'_>,
+    s: &mut StreamIndex,
+    raw: &mut Vec<RawChunk>,
+    samples: &mut Vec<RawSample>,
+) -> Result<(), ManifestError> {
+    loop {
+        match r.next()? {
+            Event::Empty(c) if is(c.name().0, "c") => raw.push(chunk(&r.attrs(&c, "c")?)?),
+            Event::Start(c) if is(c.name().0, "c") => {
+                raw.push(chunk(&r.attrs(&c, "c")?)?);
+                read_track_fragments(r, raw.len() - 1, samples)?;
+            }
+            Event::Empty(q) if is(q.name().0, "QualityLevel") => {
+                let a = r.attrs(&q, "QualityLevel")?;
+                let level = parse_quality_level(&a, &s.stream_type, s.quality_levels.len())?;
+                s.quality_levels.push(level);
+            }
+            Event::Start(q) if is(q.name().0, "QualityLevel") => {
+                let a = r.attrs(&q, "QualityLevel")?;
+                let mut level = parse_quality_level(&a, &s.stream_type, s.quality_levels.len())?;
+                read_quality_level_children(r, &mut level)?;
+                s.quality_levels.push(level);
+            }
+            Event::Start(other) => r.skip(&other)?,
+            Event::End(_) => return Ok(()),
+            Event::Eof => return Err(r.unexpected_eof("StreamIndex")),
+            _ => {}
+        }
+    }
 }
 
 fn type_name(t: &StreamType) -> &'static str {
@@ -147,7 +161,7 @@ fn chunk(a: &Attrs<'_, '_>) -> Result<RawChunk, ManifestError> {
         t,
         d,
         r,
-        line: a.line(),
+        pos: a.pos(),
     })
 }
 
@@ -162,13 +176,13 @@ fn read_track_fragments(
             Event::Start(f) if is(f.name().0, "f") => {
                 let a = r.attrs(&f, "f")?;
                 let track_index = a.num::<u32>("i")?.unwrap_or(0);
-                let line = a.line();
+                let pos = a.pos();
                 let text = r.text("f")?;
                 let data = decode_base64(&text).map_err(|e| ManifestError::InvalidContent {
                     element: "f",
                     value: quote(text.trim()),
                     reason: format!("not base64: {e}"),
-                    line,
+                    line: r.line_at(pos),
                 })?;
                 out.push(RawSample {
                     c_index,

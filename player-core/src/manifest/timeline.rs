@@ -19,8 +19,8 @@ pub(crate) struct RawChunk {
     pub d: Option<u64>,
     /// `r`: total count of the run (1 when absent).
     pub r: u64,
-    /// One-based line of the element, for errors.
-    pub line: usize,
+    /// Byte offset of the element, turned into a line only for errors.
+    pub pos: usize,
 }
 
 /// What the expansion needs to know about the stream.
@@ -29,6 +29,8 @@ pub(crate) struct TimelineContext<'a> {
     pub stream: &'a str,
     /// The presentation end in the stream's timescale, when Duration is known.
     pub presentation_end: Option<u64>,
+    /// One-based line of a byte offset (counting lines is linear: done only for errors).
+    pub line_of: &'a dyn Fn(usize) -> usize,
 }
 
 /// Expands the `c` elements of a stream into its chunks, ascending by start.
@@ -51,7 +53,7 @@ pub(crate) fn expand(
                         stream: ctx.stream.to_owned(),
                         t,
                         previous_start: prev.start,
-                        line: c.line,
+                        line: (ctx.line_of)(c.pos),
                     });
                 }
                 _ => t,
@@ -90,7 +92,7 @@ fn count(raw: &[RawChunk], ctx: &TimelineContext<'_>) -> Result<u64, ManifestErr
                 attribute: "r",
                 value: c.r.to_string(),
                 reason: "a run of more than one chunk needs d".into(),
-                line: c.line,
+                line: (ctx.line_of)(c.pos),
             });
         }
         total = total.saturating_add(c.r);
@@ -98,7 +100,7 @@ fn count(raw: &[RawChunk], ctx: &TimelineContext<'_>) -> Result<u64, ManifestErr
             return Err(ManifestError::TooManyChunks {
                 stream: ctx.stream.to_owned(),
                 limit: MAX_CHUNKS_PER_STREAM,
-                line: c.line,
+                line: (ctx.line_of)(c.pos),
             });
         }
     }
@@ -115,7 +117,7 @@ fn derive_duration(
     let missing = || ManifestError::MissingChunkDuration {
         stream: ctx.stream.to_owned(),
         t: start,
-        line: c.line,
+        line: (ctx.line_of)(c.pos),
     };
     match next {
         Some(n) => match n.t {
@@ -124,7 +126,7 @@ fn derive_duration(
                 stream: ctx.stream.to_owned(),
                 t: nt,
                 previous_start: start,
-                line: n.line,
+                line: (ctx.line_of)(n.pos),
             }),
             None => Err(missing()),
         },
@@ -139,7 +141,7 @@ fn overflow(ctx: &TimelineContext<'_>, c: &RawChunk, start: u64, d: u64) -> Mani
     ManifestError::TimeOverflow {
         stream: ctx.stream.to_owned(),
         what: format!("t={start} + d={d} (r={})", c.r),
-        line: c.line,
+        line: (ctx.line_of)(c.pos),
     }
 }
 
@@ -148,13 +150,14 @@ mod tests {
     use super::*;
 
     fn c(t: Option<u64>, d: Option<u64>, r: u64) -> RawChunk {
-        RawChunk { t, d, r, line: 7 }
+        RawChunk { t, d, r, pos: 7 }
     }
 
     fn ctx(end: Option<u64>) -> TimelineContext<'static> {
         TimelineContext {
             stream: "video",
             presentation_end: end,
+            line_of: &|pos| pos,
         }
     }
 

@@ -168,6 +168,11 @@ impl<'e> Attrs<'e, '_> {
         line_col(self.doc, self.pos).0
     }
 
+    /// Byte offset of the element.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
     /// The value of `name`, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.list
@@ -209,13 +214,10 @@ impl<'e> Attrs<'e, '_> {
     }
 
     /// An unsigned integer attribute that must fit `T`.
-    pub(crate) fn num<T: TryFrom<u64>>(
+    pub(crate) fn num<T: TryFrom<u64> + MaxValue>(
         &self,
         name: &'static str,
-    ) -> Result<Option<T>, ManifestError>
-    where
-        T: MaxValue,
-    {
+    ) -> Result<Option<T>, ManifestError> {
         let Some(raw) = self.get(name) else {
             return Ok(None);
         };
