@@ -22,9 +22,13 @@ fn two_hour_live() -> String {
     s.push_str(
         "<StreamIndex Type=\"video\" Name=\"video\" Chunks=\"0\" QualityLevels=\"3\" Url=\"QualityLevels({bitrate})/Fragments(video={start time})\">\n",
     );
-    for (i, (w, h, br)) in [(1280, 720, 2_962_000), (848, 480, 1_427_000), (424, 240, 477_000)]
-        .into_iter()
-        .enumerate()
+    for (i, (w, h, br)) in [
+        (1280, 720, 2_962_000),
+        (848, 480, 1_427_000),
+        (424, 240, 477_000),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let _ = writeln!(
             s,
@@ -50,7 +54,11 @@ fn two_hour_live() -> String {
     s.push_str("<QualityLevel Index=\"0\" Bitrate=\"800000\" FourCC=\"AVC1\" MaxWidth=\"640\" MaxHeight=\"360\" CodecPrivateData=\"00000001674D401EE8802802DD80B501010140000003004000000C83C58B6680000000168EBECB22\"/>\n");
     for k in 0..ELEMENTS {
         if k % 100 == 0 {
-            let _ = writeln!(s, "<c t=\"{}\" d=\"10000000\" r=\"2\"/>", T0 + k * 20_000_000);
+            let _ = writeln!(
+                s,
+                "<c t=\"{}\" d=\"10000000\" r=\"2\"/>",
+                T0 + k * 20_000_000
+            );
         } else {
             s.push_str("<c d=\"10000000\" r=\"2\"/>\n");
         }
