@@ -138,6 +138,14 @@ pub enum ManifestError {
         /// One-based line of the `c` element that crossed the limit.
         line: usize,
     },
+    /// All streams together expand to more than [`crate::limits::MAX_CHUNKS_PER_MANIFEST`].
+    #[error("line {line}: the manifest's streams expand to more than {limit} chunks in all")]
+    TooManyChunksInManifest {
+        /// The limit.
+        limit: u64,
+        /// One-based line of the `c` element that crossed the limit.
+        line: usize,
+    },
     /// A fragment URL could not be built from the template and the manifest URL.
     #[error("cannot build a fragment URL from \"{template}\": {reason}")]
     Url {

@@ -26,4 +26,6 @@ pub use playready::{PlayReadyError, parse_playready_object};
 pub use url_template::{expand_template, fragment_url};
 
 #[cfg(test)]
+mod malformed_tests;
+#[cfg(test)]
 mod tests;

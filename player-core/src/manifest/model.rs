@@ -135,9 +135,9 @@ impl Chunk {
 pub enum Codec {
     /// H264, AVC1, DAVC, X264.
     H264,
-    /// AAC-LC: AACL, AAC, AACP (and audio with no FourCC).
+    /// AAC-LC: AACL, AAC (and audio with no FourCC).
     AacLc,
-    /// HE-AAC: AACH (plays at least its AAC-LC core).
+    /// HE-AAC: AACH, AACP ("AAC Plus"); plays at least its AAC-LC core.
     AacHe,
     /// TTML / DFXP text.
     Ttml,
@@ -168,7 +168,8 @@ pub struct QualityLevel {
     pub index: u32,
     /// Bitrate in bits per second.
     pub bitrate: u64,
-    /// FourCC as written (upper-cased), or the default for the stream type when absent.
+    /// FourCC as written (upper-cased), or when absent: `AACL` for audio (WMA/AC-3 when its
+    /// AudioTag says so), `H264`/`WVC1` for video when CodecPrivateData shows it, else empty.
     pub fourcc: String,
     /// The codec the FourCC names.
     pub codec: Codec,

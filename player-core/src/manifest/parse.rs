@@ -5,10 +5,10 @@ use quick_xml::events::{BytesStart, Event};
 use super::attributes::{attribute, parse_custom_attributes};
 use super::encoding::decode;
 use super::protection::parse_protection;
-use super::stream::{Presentation, parse_stream};
+use super::stream::{ChunkBudget, Presentation, parse_stream};
 use super::xml::{XmlReader, is};
 use super::{Manifest, ManifestError};
-use crate::limits::MAX_MANIFEST_BYTES;
+use crate::limits::{MAX_CHUNKS_PER_MANIFEST, MAX_MANIFEST_BYTES};
 use crate::time::DEFAULT_TIMESCALE;
 
 /// Parses a client manifest (UTF-8 or UTF-16 with BOM) into a [`Manifest`].
@@ -105,14 +105,17 @@ fn root_children(r: &mut XmlReader<'_>, m: &mut Manifest) -> Result<(), Manifest
         timescale: m.timescale,
         duration: m.duration,
     };
+    let mut budget = ChunkBudget {
+        manifest_left: MAX_CHUNKS_PER_MANIFEST,
+    };
     loop {
         match r.next()? {
             Event::Start(c) if is(c.name().0, "StreamIndex") => {
-                let s = parse_stream(r, &c, false, m.streams.len(), &p)?;
+                let s = parse_stream(r, &c, false, m.streams.len(), &p, &mut budget)?;
                 m.streams.push(s);
             }
             Event::Empty(c) if is(c.name().0, "StreamIndex") => {
-                let s = parse_stream(r, &c, true, m.streams.len(), &p)?;
+                let s = parse_stream(r, &c, true, m.streams.len(), &p, &mut budget)?;
                 m.streams.push(s);
             }
             Event::Start(c) if is(c.name().0, "Protection") => {

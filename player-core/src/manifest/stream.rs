@@ -9,6 +9,7 @@ use super::quality_level::parse_quality_level;
 use super::timeline::{RawChunk, TimelineContext, expand};
 use super::xml::{Attrs, XmlReader, is};
 use super::{EmbeddedSample, ManifestError, QualityLevel, StreamIndex, StreamType};
+use crate::limits::{MAX_CHUNKS_PER_MANIFEST, MAX_CHUNKS_PER_STREAM};
 use crate::time::rescale;
 
 /// What a stream inherits from `SmoothStreamingMedia`.
@@ -17,6 +18,13 @@ pub(crate) struct Presentation {
     pub timescale: u64,
     /// Presentation duration in its timescale, when known.
     pub duration: Option<u64>,
+}
+
+/// How many more chunks the manifest may expand to, checked as `c` elements are read so
+/// that no list grows past the limits before the timeline is expanded.
+pub(crate) struct ChunkBudget {
+    /// Chunks left for the whole manifest.
+    pub manifest_left: u64,
 }
 
 /// A `f` element before its chunk's start time is known.
@@ -33,6 +41,7 @@ pub(crate) fn parse_stream(
     empty: bool,
     ordinal: usize,
     p: &Presentation,
+    budget: &mut ChunkBudget,
 ) -> Result<StreamIndex, ManifestError> {
     let mut s = stream_attributes(&r.attrs(e, "StreamIndex")?, p)?;
     let label = match &s.name {
@@ -42,7 +51,14 @@ pub(crate) fn parse_stream(
     let mut raw = Vec::new();
     let mut samples = Vec::new();
     if !empty {
-        stream_children(r, &mut s, &mut raw, &mut samples)?;
+        let mut children = Children {
+            label: &label,
+            raw: &mut raw,
+            samples: &mut samples,
+            stream_total: 0,
+            budget,
+        };
+        stream_children(r, &mut s, &mut children)?;
     }
     let line_of = |pos: usize| r.line_at(pos);
     let ctx = TimelineContext {
@@ -66,19 +82,55 @@ pub(crate) fn parse_stream(
     Ok(s)
 }
 
+/// Where the children of a `StreamIndex` go.
+struct Children<'a> {
+    label: &'a str,
+    raw: &'a mut Vec<RawChunk>,
+    samples: &'a mut Vec<RawSample>,
+    /// Chunks the stream's `c` elements expand to so far.
+    stream_total: u64,
+    budget: &'a mut ChunkBudget,
+}
+
+impl Children<'_> {
+    /// Records a `c` element, refusing it when it takes the stream or manifest past a limit.
+    fn push(&mut self, c: RawChunk, r: &XmlReader<'_>) -> Result<(), ManifestError> {
+        self.stream_total = self.stream_total.saturating_add(c.r);
+        if self.stream_total > MAX_CHUNKS_PER_STREAM {
+            return Err(ManifestError::TooManyChunks {
+                stream: self.label.to_owned(),
+                limit: MAX_CHUNKS_PER_STREAM,
+                line: r.line_at(c.pos),
+            });
+        }
+        self.budget.manifest_left =
+            self.budget.manifest_left.checked_sub(c.r).ok_or_else(|| {
+                ManifestError::TooManyChunksInManifest {
+                    limit: MAX_CHUNKS_PER_MANIFEST,
+                    line: r.line_at(c.pos),
+                }
+            })?;
+        self.raw.push(c);
+        Ok(())
+    }
+}
+
 /// The children of a `StreamIndex`: QualityLevels and `c` elements (with their `f` samples).
 fn stream_children(
     r: &mut XmlReader<'_>,
     s: &mut StreamIndex,
-    raw: &mut Vec<RawChunk>,
-    samples: &mut Vec<RawSample>,
+    out: &mut Children<'_>,
 ) -> Result<(), ManifestError> {
     loop {
         match r.next()? {
-            Event::Empty(c) if is(c.name().0, "c") => raw.push(chunk(&r.attrs(&c, "c")?)?),
+            Event::Empty(c) if is(c.name().0, "c") => {
+                let raw = chunk(&r.attrs(&c, "c")?)?;
+                out.push(raw, r)?;
+            }
             Event::Start(c) if is(c.name().0, "c") => {
-                raw.push(chunk(&r.attrs(&c, "c")?)?);
-                read_track_fragments(r, raw.len() - 1, samples)?;
+                let raw = chunk(&r.attrs(&c, "c")?)?;
+                out.push(raw, r)?;
+                read_track_fragments(r, out.raw.len() - 1, out.samples)?;
             }
             Event::Empty(q) if is(q.name().0, "QualityLevel") => {
                 let a = r.attrs(&q, "QualityLevel")?;
