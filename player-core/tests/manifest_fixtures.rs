@@ -120,6 +120,10 @@ fn iis_live_absolute_times_lookahead_and_sparse_stream() {
     assert_eq!(sparse.parent_stream_index.as_deref(), Some("video"));
     assert!(sparse.manifest_output);
     assert_eq!(sparse.chunks[0].duration, 40_000_000, "d from the next t");
+    assert_eq!(
+        sparse.chunks[1].duration, 0,
+        "the last sparse sample is open-ended"
+    );
     let data: Vec<&[u8]> = sparse
         .embedded_samples
         .iter()

@@ -64,6 +64,7 @@ pub(crate) fn parse_stream(
     let ctx = TimelineContext {
         stream: &label,
         presentation_end: p.duration.map(|d| rescale(d, p.timescale, s.timescale)),
+        sparse: s.stream_type == StreamType::Text,
         line_of: &line_of,
     };
     let (chunks, first_of) = expand(&raw, &ctx)?;

@@ -29,6 +29,9 @@ pub(crate) struct TimelineContext<'a> {
     pub stream: &'a str,
     /// The presentation end in the stream's timescale, when Duration is known.
     pub presentation_end: Option<u64>,
+    /// A sparse (text) stream: its last sample has no extent until the next one arrives,
+    /// so a last `c` without `d` and without a presentation end lasts 0 instead of failing.
+    pub sparse: bool,
     /// One-based line of a byte offset (counting lines is linear: done only for errors).
     pub line_of: &'a dyn Fn(usize) -> usize,
 }
@@ -132,6 +135,7 @@ fn derive_duration(
         },
         None => match ctx.presentation_end {
             Some(end) if end > start => Ok(end - start),
+            _ if ctx.sparse => Ok(0),
             _ => Err(missing()),
         },
     }
@@ -157,6 +161,7 @@ mod tests {
         TimelineContext {
             stream: "video",
             presentation_end: end,
+            sparse: false,
             line_of: &|pos| pos,
         }
     }
@@ -201,6 +206,12 @@ mod tests {
             expand(&raw, &ctx(Some(20))),
             Err(ManifestError::MissingChunkDuration { t: 20, .. })
         ));
+        let sparse = TimelineContext {
+            sparse: true,
+            ..ctx(None)
+        };
+        let (ch, _) = expand(&raw, &sparse).expect("sparse");
+        assert_eq!(starts(&ch), vec![(0, 20), (20, 0)]);
     }
 
     #[test]
