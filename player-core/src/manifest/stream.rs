@@ -131,7 +131,7 @@ fn stream_children(
             Event::Start(c) if is(c.name().0, "c") => {
                 let raw = chunk(&r.attrs(&c, "c")?)?;
                 out.push(raw, r)?;
-                read_track_fragments(r, out.raw.len() - 1, out.samples)?;
+                read_track_fragments(r, out.raw.len().saturating_sub(1), out.samples)?;
             }
             Event::Empty(q) if is(q.name().0, "QualityLevel") => {
                 let a = r.attrs(&q, "QualityLevel")?;
