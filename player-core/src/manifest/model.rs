@@ -82,6 +82,36 @@ pub struct StreamIndex {
     pub quality_levels: Vec<QualityLevel>,
     /// The expanded fragment timeline: exact start and duration of every chunk, ascending.
     pub chunks: Vec<Chunk>,
+    /// Samples carried in the manifest itself (`f` elements; ManifestOutput streams).
+    pub embedded_samples: Vec<EmbeddedSample>,
+}
+
+impl StreamIndex {
+    /// Start time of the first chunk, if any.
+    pub fn first_start(&self) -> Option<u64> {
+        self.chunks.first().map(|c| c.start)
+    }
+
+    /// Start time of the last chunk, if any.
+    pub fn last_start(&self) -> Option<u64> {
+        self.chunks.last().map(|c| c.start)
+    }
+
+    /// Exclusive end of the last chunk, if any.
+    pub fn end(&self) -> Option<u64> {
+        self.chunks.last().map(Chunk::end)
+    }
+}
+
+/// A sample written in the manifest (`<c><f i="…">base64</f></c>`), for sparse text streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedSample {
+    /// Start time of the chunk it belongs to.
+    pub start: u64,
+    /// The `i` attribute: Index of the QualityLevel (track) it belongs to.
+    pub track_index: u32,
+    /// The decoded sample bytes.
+    pub data: Vec<u8>,
 }
 
 /// One fragment of the timeline, in the stream's timescale.
@@ -105,9 +135,9 @@ impl Chunk {
 pub enum Codec {
     /// H264, AVC1, DAVC, X264.
     H264,
-    /// AAC-LC: AACL, AAC, AACP (and audio with no FourCC).
+    /// AAC-LC: AACL, AAC (and audio with no FourCC).
     AacLc,
-    /// HE-AAC: AACH (plays at least its AAC-LC core).
+    /// HE-AAC: AACH, AACP ("AAC Plus"); plays at least its AAC-LC core.
     AacHe,
     /// TTML / DFXP text.
     Ttml,
@@ -138,7 +168,8 @@ pub struct QualityLevel {
     pub index: u32,
     /// Bitrate in bits per second.
     pub bitrate: u64,
-    /// FourCC as written (upper-cased), or the default for the stream type when absent.
+    /// FourCC as written (upper-cased), or when absent: `AACL` for audio (WMA/AC-3 when its
+    /// AudioTag says so), `H264`/`WVC1` for video when CodecPrivateData shows it, else empty.
     pub fourcc: String,
     /// The codec the FourCC names.
     pub codec: Codec,

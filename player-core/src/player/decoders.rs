@@ -47,11 +47,13 @@ impl VideoDecoding {
         let Some((conv, _)) = &mut self.converter else {
             return Ok(Vec::new());
         };
-        let annexb = conv.convert(&unit.data)?;
         let dec = match &mut self.decoder {
             Some(d) => d,
+            // A fresh decoder (start, seek, after an error) can only begin at a keyframe.
+            None if !unit.is_sync => return Ok(Vec::new()),
             None => self.decoder.insert(H264Decoder::new(timescale)?),
         };
+        let annexb = conv.convert(&unit.data)?;
         Ok(dec.decode(annexb, unit.pts, u64::from(unit.duration))?)
     }
 
