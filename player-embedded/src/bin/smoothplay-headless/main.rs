@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use player_embedded::headless::{PlayArgs, run_play};
+use player_embedded::probe::{render_json, render_text, summarize};
 
 /// Headless Smooth Streaming player and probe.
 #[derive(Parser)]
@@ -15,6 +16,37 @@ struct Cli {
 enum Cmd {
     /// Play a presentation with null or file sinks; prints a QoE summary at the end.
     Play(PlayArgs),
+    /// Show what a manifest holds: streams, quality levels, codecs, duration, live/DVR, protection.
+    Probe {
+        /// Manifest URL (http/https), presentation directory, or manifest file.
+        input: String,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn probe(input: &str, json: bool) -> i32 {
+    let manifest = match player_core::player::load_manifest(input) {
+        Ok((m, _)) => m,
+        Err(e) => {
+            eprintln!("smoothplay-headless: {e}");
+            return 1;
+        }
+    };
+    let report = summarize(&manifest, input);
+    if json {
+        match render_json(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("smoothplay-headless: {e}");
+                return 1;
+            }
+        }
+    } else {
+        print!("{}", render_text(&report));
+    }
+    0
 }
 
 fn main() {
@@ -28,6 +60,7 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Cmd::Play(args) => run_play(&args),
+        Cmd::Probe { input, json } => probe(&input, json),
     };
     std::process::exit(code);
 }
