@@ -1,1 +1,3 @@
 //! I/O at the edge
+
+pub mod clearkey;
