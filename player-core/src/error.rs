@@ -1,5 +1,6 @@
 //! The crate's error type: what failed, and where.
 
+use crate::decrypt::DecryptError;
 use crate::isobmff::BoxError;
 use crate::manifest::ManifestError;
 
@@ -12,6 +13,9 @@ pub enum Error {
     /// A fragment or file could not be parsed.
     #[error(transparent)]
     Box(#[from] BoxError),
+    /// A sample could not be decrypted, or its key could not be had.
+    #[error(transparent)]
+    Decrypt(#[from] DecryptError),
     /// A codec the player cannot decode.
     #[error("unsupported codec {fourcc}")]
     Unsupported {

@@ -11,6 +11,10 @@ pub const PIFF_SAMPLE_ENCRYPTION_UUID: [u8; 16] = [
     0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14, 0xa2, 0x44, 0x6c, 0x42, 0x7c, 0x64, 0x8d, 0xf4,
 ];
 
+/// The per-sample IV size of a Smooth presentation when nothing (a `tenc`, the box's own
+/// override) says otherwise.
+pub const DEFAULT_PIFF_IV_SIZE: u8 = 8;
+
 /// Parses the payload of a PIFF Sample Encryption box (the bytes after its 24-byte header).
 ///
 /// `offset` is the payload's absolute offset and `path` the box path for errors (e.g.

@@ -27,6 +27,16 @@ impl Algorithm {
         }
     }
 
+    /// The algorithm a PlayReady header ALGID names (`AESCTR`, `AESCBC`); `None` for
+    /// `COCKTAIL` and anything else, which AES decryption cannot handle.
+    pub fn from_playready_algid(algid: &str) -> Option<Algorithm> {
+        match algid.trim().to_ascii_uppercase().as_str() {
+            "AESCTR" => Some(Algorithm::AesCtr),
+            "AESCBC" => Some(Algorithm::AesCbc),
+            _ => None,
+        }
+    }
+
     /// The PIFF AlgorithmID of this algorithm.
     pub fn piff_id(self) -> u32 {
         match self {
@@ -300,5 +310,14 @@ pub(crate) mod tests {
             assert_eq!(Algorithm::from_piff_id(a.piff_id()), Some(a));
         }
         assert_eq!(Algorithm::from_piff_id(3), None);
+        assert_eq!(
+            Algorithm::from_playready_algid("AESCTR"),
+            Some(Algorithm::AesCtr)
+        );
+        assert_eq!(
+            Algorithm::from_playready_algid("aescbc"),
+            Some(Algorithm::AesCbc)
+        );
+        assert_eq!(Algorithm::from_playready_algid("COCKTAIL"), None);
     }
 }
