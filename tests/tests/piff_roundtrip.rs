@@ -255,10 +255,38 @@ fn corrupted_subsample_maps_are_reported() {
     );
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A scratch directory removed when dropped, also when a test fails.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("smoothplay-piff-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
-    d
+    TempDir(d)
 }
 
 fn have(tool: &str, version_arg: &str) -> bool {
@@ -371,7 +399,6 @@ fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
                 info.len()
             );
         }
-        let _ = std::fs::remove_dir_all(&dst);
     }
 
     // The command-line tool does the same, and refuses a bad key without echoing it.
@@ -399,7 +426,7 @@ fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
     let out = Command::new(bin)
         .args(["--scheme", "piff-ctr", "--key", &format!("{KID}:{secret}")])
         .arg(&src)
-        .arg(temp_dir("cli-bad"))
+        .arg(&*temp_dir("cli-bad"))
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
@@ -408,8 +435,6 @@ fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
         err.contains("not 16 bytes") && !err.contains(secret),
         "{err}"
     );
-    let _ = std::fs::remove_dir_all(&dst);
-    let _ = std::fs::remove_dir_all(&src);
 }
 
 /// Runs `openssl enc` on `input` and returns its output.
