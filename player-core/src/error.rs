@@ -2,6 +2,7 @@
 
 use crate::decode::DecodeError;
 use crate::demux::DemuxError;
+use crate::decrypt::DecryptError;
 use crate::isobmff::BoxError;
 use crate::manifest::ManifestError;
 use crate::net::NetError;
@@ -24,6 +25,9 @@ pub enum Error {
     /// A decoder failed.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A sample could not be decrypted, or its key could not be had.
+    #[error(transparent)]
+    Decrypt(#[from] DecryptError),
     /// A codec the player cannot decode.
     #[error("unsupported codec {fourcc}")]
     Unsupported {
@@ -63,6 +67,7 @@ impl Error {
             Error::Net(_) => "network",
             Error::Demux(_) => "demux",
             Error::Decode(_) => "decode",
+            Error::Decrypt(_) => "decrypt",
             Error::Unsupported { .. } => "unsupported",
             Error::NoPlayableStream | Error::NoSuchStream { .. } => "selection",
             Error::Stopped => "stopped",

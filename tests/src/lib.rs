@@ -6,4 +6,5 @@
 //! ```
 
 pub mod origin;
+pub mod piff_encrypt;
 pub mod support;

@@ -9,8 +9,15 @@ pub mod ismv;
 mod ismv_tests;
 mod moof;
 pub mod moov;
+pub mod piff_senc;
+pub mod piff_tenc;
+pub mod protection_scheme;
+pub mod pssh;
 pub mod reader;
+pub mod saiz_saio;
+pub mod sample_encryption;
 pub mod sdtp;
+pub mod senc;
 pub mod stsd;
 #[cfg(test)]
 mod testutil;
@@ -69,6 +76,26 @@ pub enum BoxError {
         offset: u64,
         /// What is wrong.
         what: String,
+    },
+    /// An encryption AlgorithmID (or scheme) the player cannot decrypt.
+    #[error("{path} at byte {offset}: unsupported encryption algorithm {algorithm}")]
+    UnsupportedAlgorithm {
+        /// Box path.
+        path: String,
+        /// Absolute byte offset of the field.
+        offset: u64,
+        /// The AlgorithmID or scheme as written.
+        algorithm: String,
+    },
+    /// A per-sample IV size other than 8 or 16 bytes.
+    #[error("{path} at byte {offset}: IV size {iv_size} is not 8 or 16")]
+    BadIvSize {
+        /// Box path.
+        path: String,
+        /// Absolute byte offset of the field (or of the box when the size came from the caller).
+        offset: u64,
+        /// The IV size.
+        iv_size: u8,
     },
     /// A required box is absent.
     #[error("missing {what} in {path}")]

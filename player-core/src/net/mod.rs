@@ -1,5 +1,6 @@
 //! I/O at the edge: fetching manifests and fragments over HTTP(S) or from local files.
 
+pub mod clearkey;
 mod error;
 mod fetcher;
 mod retry;
