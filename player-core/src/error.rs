@@ -1,8 +1,8 @@
 //! The crate's error type: what failed, and where.
 
 use crate::decode::DecodeError;
-use crate::demux::DemuxError;
 use crate::decrypt::DecryptError;
+use crate::demux::DemuxError;
 use crate::isobmff::BoxError;
 use crate::manifest::ManifestError;
 use crate::net::NetError;

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::event::StreamKind;
+
 /// A request to the player's controller; each one's outcome is reported as an event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -17,6 +19,14 @@ pub enum Command {
     SetQuality(Option<usize>),
     /// Cap the video bitrate, or `None` to lift the cap.
     SetMaxBitrate(Option<u64>),
+    /// Switch to another video stream (camera angle) or audio stream (language), by Name
+    /// or Language; playback continues from the current position.
+    SelectStream {
+        /// Video or audio.
+        kind: StreamKind,
+        /// StreamIndex Name or Language.
+        name: String,
+    },
     /// Stop playback and release resources.
     Stop,
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub video: Option<String>,
     /// Audio stream to play, by Name or Language (first supported audio stream otherwise).
     pub audio: Option<String>,
+    /// Where content keys come from (static keys, key seed, license server, host callback).
+    pub keys: Option<super::Keys>,
     /// Open paused (the first picture is shown, the clock waits for `play`).
     pub start_paused: bool,
 }
@@ -44,6 +46,7 @@ impl Default for Config {
             quality: None,
             video: None,
             audio: None,
+            keys: None,
             start_paused: false,
         }
     }

@@ -142,6 +142,13 @@ pub enum Event {
         /// Whether playback stopped because of it.
         fatal: bool,
     },
+    /// Another stream was selected.
+    Track {
+        /// Video or audio.
+        stream: StreamKind,
+        /// Its Name (or Language when it has no Name).
+        name: String,
+    },
     /// Periodic statistics (about once a second).
     Stats(Stats),
     /// Playback reached the end of the presentation.

@@ -145,8 +145,10 @@ pub(crate) async fn run(
             });
             shared.with_stats(|s| s.bandwidth_bps = bw);
         }
-        let units = match demux(&dl.body, chunk.start) {
+        let bytes = dl.body.len();
+        let units = match demux(&ctx, dl.body.clone(), chunk.start).await {
             Ok(u) => u,
+            Err(e @ Error::Decrypt(_)) => return FetchEnd::Fatal(e),
             Err(e) => {
                 // A corrupt fragment is skipped: the stream goes on from the next one.
                 shared.emit(Event::Error {
@@ -158,7 +160,6 @@ pub(crate) async fn run(
                 continue;
             }
         };
-        let bytes = dl.body.len();
         shared.charge(bytes);
         let msg = DecodeMsg::Fragment(FragmentMsg {
             generation,
@@ -179,15 +180,17 @@ pub(crate) async fn run(
     }
 }
 
-/// Splits a fragment body into decoder units (views into the body, no copy).
-fn demux(body: &bytes::Bytes, start: u64) -> Result<Vec<MediaUnit>, Error> {
-    let fragment = parse_fragment(body, start)?;
+/// Decrypts a fragment if it is protected and splits it into decoder units (views into
+/// the body, no copy).
+async fn demux(ctx: &SessionCtx, body: bytes::Bytes, start: u64) -> Result<Vec<MediaUnit>, Error> {
+    let fragment = parse_fragment(&body, start)?;
     let track = fragment.tracks.into_iter().next().ok_or_else(|| {
         Error::Box(crate::isobmff::BoxError::Missing {
             path: "moof".into(),
             what: "traf".into(),
         })
     })?;
+    let body = ctx.protection.decrypt(body, &track).await?;
     Ok(track
         .samples
         .into_iter()

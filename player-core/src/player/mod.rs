@@ -16,6 +16,7 @@ mod fetch_loop;
 mod messages;
 mod present_audio;
 mod present_video;
+mod protection;
 mod quality;
 mod selection;
 mod session;
@@ -26,6 +27,7 @@ mod stats;
 pub use command::Command;
 pub use config::Config;
 pub use event::{Event, State, Stats, StreamKind, Summary};
+pub use protection::Keys;
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -75,6 +77,19 @@ pub struct LevelInfo {
     pub height: Option<u32>,
 }
 
+/// A video or audio stream of the presentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackInfo {
+    /// Name (or Language when it has no Name): what `select_stream` takes.
+    pub name: String,
+    /// Language.
+    pub language: Option<String>,
+    /// Whether its codec can be played.
+    pub playable: bool,
+    /// Whether it is the one playing.
+    pub selected: bool,
+}
+
 /// What a host may want to know before choosing sinks.
 #[derive(Debug, Clone, Copy)]
 pub struct PresentationInfo<'a> {
@@ -122,16 +137,7 @@ impl Player {
         let ladder: Vec<Rung> = selection
             .video
             .as_ref()
-            .map(|p| {
-                p.levels
-                    .iter()
-                    .map(|l| Rung {
-                        bitrate: l.bitrate,
-                        width: l.width,
-                        height: l.height,
-                    })
-                    .collect()
-            })
+            .map(quality::rungs)
             .unwrap_or_default();
         let chooser = QualityChooser::new(ladder, config.quality, config.max_bitrate);
         let mut selection = selection;
@@ -140,12 +146,14 @@ impl Player {
         let start =
             session_ctx::origin_of(&manifest, &selection) + config.start.unwrap_or(Duration::ZERO);
         let shared = Arc::new(Shared::new(start, fast, event_tx, opened_at));
+        let protection = protection::Protection::new(&manifest, config.keys.as_ref());
         let ctx = SessionCtx {
+            protection,
             shared: shared.clone(),
             fetcher,
             manifest: Arc::new(manifest),
             base_url,
-            selection,
+            selection: Mutex::new(selection),
             config,
             quality: Mutex::new(chooser),
         };
@@ -238,6 +246,40 @@ impl Player {
     /// Caps the video bitrate.
     pub fn set_max_bitrate(&self, cap: Option<u64>) {
         self.send(Command::SetMaxBitrate(cap));
+    }
+
+    /// Switches the video (camera angle) or audio (language) stream, by Name or Language.
+    pub fn select_stream(&self, kind: StreamKind, name: &str) {
+        self.send(Command::SelectStream {
+            kind,
+            name: name.to_string(),
+        });
+    }
+
+    /// The streams of `kind` the presentation offers: (Name or Language, whether playable).
+    pub fn tracks(&self, kind: StreamKind) -> Vec<TrackInfo> {
+        let ty = match kind {
+            StreamKind::Video => crate::manifest::StreamType::Video,
+            StreamKind::Audio => crate::manifest::StreamType::Audio,
+        };
+        let current = self.ctx.plan(kind).map(|p| p.stream);
+        self.ctx
+            .manifest
+            .streams
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.stream_type == ty)
+            .map(|(i, s)| TrackInfo {
+                name: s
+                    .name
+                    .clone()
+                    .or_else(|| s.language.clone())
+                    .unwrap_or_default(),
+                language: s.language.clone(),
+                playable: s.quality_levels.iter().any(|q| q.codec.is_supported()),
+                selected: current == Some(i),
+            })
+            .collect()
     }
 
     /// Stops playback (the player can then only be dropped).

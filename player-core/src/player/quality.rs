@@ -8,6 +8,18 @@ pub(crate) struct Rung {
     pub height: Option<u32>,
 }
 
+/// The ladder of a track plan.
+pub(crate) fn rungs(plan: &super::selection::TrackPlan) -> Vec<Rung> {
+    plan.levels
+        .iter()
+        .map(|l| Rung {
+            bitrate: l.bitrate,
+            width: l.width,
+            height: l.height,
+        })
+        .collect()
+}
+
 /// Chooses levels: the highest whose bitrate stays under 0.8× the smoothed throughput,
 /// starting from the lowest; a manual level or bitrate cap overrides.
 #[derive(Debug, Clone)]
@@ -35,6 +47,12 @@ impl QualityChooser {
             estimate_bps: None,
             current: None,
         }
+    }
+
+    /// Replaces the ladder (another video stream was selected).
+    pub fn set_ladder(&mut self, ladder: Vec<Rung>) {
+        self.ladder = ladder;
+        self.current = None;
     }
 
     /// Fixes the level (`None` = automatic).

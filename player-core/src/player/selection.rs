@@ -55,7 +55,8 @@ pub(crate) fn select(
     Ok(sel)
 }
 
-fn pick(
+/// Chooses one stream of type `ty`, by name or language when given.
+pub(crate) fn pick(
     m: &Manifest,
     ty: StreamType,
     wanted: Option<&str>,

@@ -6,10 +6,15 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{self, Sender, UnboundedReceiver};
 use tokio::task::JoinSet;
 
+use crate::error::Error;
+use crate::manifest::StreamType;
+
 use super::command::Command;
 use super::event::{Event, State, Stats, StreamKind};
 use super::fetch_loop::{self, FetchEnd};
 use super::messages::DecodeMsg;
+use super::quality::rungs;
+use super::selection;
 use super::session_ctx::SessionCtx;
 
 const TICK: Duration = Duration::from_millis(20);
@@ -181,7 +186,58 @@ impl Controller {
             }
             Command::SetQuality(level) => self.ctx.with_quality(|q| q.set_manual(level)),
             Command::SetMaxBitrate(cap) => self.ctx.with_quality(|q| q.set_max_bitrate(cap)),
-            Command::Seek(_) | Command::SeekBy(_) | Command::Stop => {}
+            Command::SelectStream { kind, name } if !terminal => self.select_stream(kind, &name),
+            Command::Seek(_)
+            | Command::SeekBy(_)
+            | Command::SelectStream { .. }
+            | Command::Stop => {}
+        }
+    }
+
+    fn select_stream(&mut self, kind: StreamKind, name: &str) {
+        let ctx = self.ctx.clone();
+        if ctx.plan(kind).is_none() {
+            ctx.shared.emit(Event::Error {
+                kind: "selection".into(),
+                message: format!("no {kind:?} stream is playing: cannot switch to {name}"),
+                fatal: false,
+            });
+            return;
+        }
+        let ty = match kind {
+            StreamKind::Video => StreamType::Video,
+            StreamKind::Audio => StreamType::Audio,
+        };
+        let mut skipped = Vec::new();
+        match selection::pick(&ctx.manifest, ty, Some(name), &mut skipped) {
+            Ok(Some(plan)) => {
+                if kind == StreamKind::Video {
+                    ctx.with_quality(|q| q.set_ladder(rungs(&plan)));
+                }
+                ctx.with_selection(|s| match kind {
+                    StreamKind::Video => s.video = Some(plan),
+                    StreamKind::Audio => s.audio = Some(plan),
+                });
+                let position = ctx.shared.position();
+                self.start_at(position, None);
+                ctx.shared.emit(Event::Track {
+                    stream: kind,
+                    name: name.to_string(),
+                });
+            }
+            Ok(None) => {
+                let e = skipped.pop().unwrap_or(Error::NoPlayableStream);
+                ctx.shared.emit(Event::Error {
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                    fatal: false,
+                });
+            }
+            Err(e) => ctx.shared.emit(Event::Error {
+                kind: e.kind().into(),
+                message: e.to_string(),
+                fatal: false,
+            }),
         }
     }
 

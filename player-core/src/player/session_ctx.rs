@@ -11,6 +11,7 @@ use crate::time::ticks_to_duration;
 
 use super::config::Config;
 use super::event::StreamKind;
+use super::protection::Protection;
 use super::quality::QualityChooser;
 use super::selection::{Selection, TrackPlan};
 use super::shared::Shared;
@@ -21,17 +22,26 @@ pub(crate) struct SessionCtx {
     pub fetcher: Fetcher,
     pub manifest: Arc<Manifest>,
     pub base_url: Url,
-    pub selection: Selection,
+    pub selection: Mutex<Selection>,
     pub config: Config,
     pub quality: Mutex<QualityChooser>,
+    pub protection: Protection,
 }
 
 impl SessionCtx {
     /// The selected track of `kind`.
-    pub fn plan(&self, kind: StreamKind) -> Option<&TrackPlan> {
-        match kind {
-            StreamKind::Video => self.selection.video.as_ref(),
-            StreamKind::Audio => self.selection.audio.as_ref(),
+    pub fn plan(&self, kind: StreamKind) -> Option<TrackPlan> {
+        self.with_selection(|s| match kind {
+            StreamKind::Video => s.video.clone(),
+            StreamKind::Audio => s.audio.clone(),
+        })
+    }
+
+    /// Runs `f` on the current selection.
+    pub fn with_selection<R>(&self, f: impl FnOnce(&mut Selection) -> R) -> R {
+        match self.selection.lock() {
+            Ok(mut s) => f(&mut s),
+            Err(p) => f(&mut p.into_inner()),
         }
     }
 
@@ -59,19 +69,21 @@ impl SessionCtx {
 
     /// Media time of the presentation start.
     pub fn origin(&self) -> Duration {
-        origin_of(&self.manifest, &self.selection)
+        self.with_selection(|s| origin_of(&self.manifest, s))
     }
 
     /// Media time where the presentation ends (latest chunk end of the selected streams).
     pub fn end(&self) -> Duration {
-        selected(&self.manifest, &self.selection)
-            .filter_map(|s| {
-                s.chunks
-                    .last()
-                    .map(|c| ticks_to_duration(c.end(), s.timescale))
-            })
-            .max()
-            .unwrap_or(Duration::ZERO)
+        self.with_selection(|sel| {
+            selected(&self.manifest, sel)
+                .filter_map(|s| {
+                    s.chunks
+                        .last()
+                        .map(|c| ticks_to_duration(c.end(), s.timescale))
+                })
+                .max()
+                .unwrap_or(Duration::ZERO)
+        })
     }
 
     /// Index of the chunk of `kind` that contains media time `t` (the last one starting at or

@@ -113,7 +113,8 @@ impl AudioSink for CaptureAudio {
         let frames = self.with_inner(|s| s.write(samples))?;
         if let Ok(mut d) = self.data.lock() {
             let ch = usize::from(d.channels.max(1));
-            d.samples.extend_from_slice(&samples[..(frames * ch).min(samples.len())]);
+            d.samples
+                .extend_from_slice(&samples[..(frames * ch).min(samples.len())]);
         }
         Ok(frames)
     }
