@@ -176,6 +176,7 @@ impl Player {
             audio: None,
         };
         if ctx.plan(StreamKind::Video).is_some() {
+            shared.set_active(StreamKind::Video);
             let (tx, rx) = session::decoder_channel();
             let (ftx, frx) = crossbeam_channel::bounded(4);
             inputs.video = Some(tx);
@@ -190,6 +191,7 @@ impl Player {
             })?);
         }
         if ctx.plan(StreamKind::Audio).is_some() {
+            shared.set_active(StreamKind::Audio);
             let (tx, rx) = session::decoder_channel();
             let (ptx, prx) = crossbeam_channel::bounded(32);
             inputs.audio = Some(tx);

@@ -52,6 +52,26 @@ impl Output {
     }
 }
 
+/// Moves to the player's current generation: drops queued audio and restarts the clock.
+fn sync_generation(
+    shared: &Shared,
+    current: &mut u64,
+    out: &mut Output,
+    pending: &mut Option<Pending>,
+    ended: &mut bool,
+) {
+    let generation = shared.generation();
+    if generation != *current {
+        out.flush();
+        *pending = None;
+        *ended = false;
+        *current = generation;
+        if !shared.fast {
+            shared.set_audio_master(true);
+        }
+    }
+}
+
 /// Runs until the decoder side hangs up or the player shuts down.
 pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn AudioSink>) {
     let mut out = Output {
@@ -61,23 +81,14 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
         written: 0,
         paused: false,
     };
-    let mut current = shared.generation();
+    let mut current = 0;
     let mut pending: Option<Pending> = None;
     let mut ended = false;
     loop {
         if shared.is_shutdown() {
             break;
         }
-        let generation = shared.generation();
-        if generation != current {
-            out.flush();
-            pending = None;
-            ended = false;
-            current = generation;
-            if !shared.fast {
-                shared.set_audio_master(true);
-            }
-        }
+        sync_generation(&shared, &mut current, &mut out, &mut pending, &mut ended);
         let hold = shared.hold();
         if hold != out.paused {
             out.sink.set_paused(hold);
@@ -85,11 +96,17 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
         }
         if pending.is_none() && !ended {
             match rx.recv_timeout(POLL) {
-                Ok(PcmMsg::Frame { generation, frame }) if generation == current => {
-                    pending = prepare(&shared, &mut out, frame);
+                Ok(msg) => {
+                    // The message may belong to a generation started since the check above.
+                    sync_generation(&shared, &mut current, &mut out, &mut pending, &mut ended);
+                    match msg {
+                        PcmMsg::Frame { generation, frame } if generation == current => {
+                            pending = prepare(&shared, &mut out, frame);
+                        }
+                        PcmMsg::End { generation } if generation == current => ended = true,
+                        _ => {}
+                    }
                 }
-                Ok(PcmMsg::End { generation }) if generation == current => ended = true,
-                Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
@@ -125,7 +142,7 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
             shared.with_stats(|s| s.audio_frames_played_now(played));
             let draining = played < out.written;
             if shared.fast {
-                shared.advance_fast(pos);
+                shared.advance_fast(StreamKind::Audio, pos);
             } else if shared.audio_master() {
                 shared.with_clock(|c| c.anchor(pos, Instant::now(), draining && !hold, true));
             }

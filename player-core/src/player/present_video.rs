@@ -16,34 +16,44 @@ use super::shared::Shared;
 /// Longest single sleep, so seeks and shutdown are noticed promptly.
 const POLL: Duration = Duration::from_millis(5);
 
+/// Moves to the player's current generation, dropping what belonged to the previous one.
+fn sync_generation(
+    shared: &Shared,
+    current: &mut u64,
+    pending: &mut Option<ShownFrame>,
+    sink: &mut dyn VideoSink,
+) {
+    let generation = shared.generation();
+    if generation != *current {
+        if let Some(p) = pending.take() {
+            shared.release(p.frame.byte_size());
+        }
+        sink.flush();
+        *current = generation;
+    }
+}
+
 /// Runs until the decoder side hangs up or the player shuts down.
 pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn VideoSink>) {
-    let mut current = shared.generation();
+    let mut current = 0;
     let mut pending: Option<ShownFrame> = None;
     loop {
         if shared.is_shutdown() {
             break;
         }
-        let generation = shared.generation();
-        if generation != current {
-            if let Some(p) = pending.take() {
-                shared.release(p.frame.byte_size());
-            }
-            sink.flush();
-            current = generation;
-        }
+        sync_generation(&shared, &mut current, &mut pending, sink.as_mut());
         if pending.is_none() {
             match rx.recv_timeout(POLL) {
-                Ok(FrameMsg::Frame(f)) => {
-                    if f.generation == current {
-                        pending = Some(f);
-                    } else {
-                        shared.release(f.frame.byte_size());
-                    }
-                }
-                Ok(FrameMsg::End { generation }) => {
-                    if generation == current {
-                        shared.set_output_done(StreamKind::Video);
+                Ok(msg) => {
+                    // The message may belong to a generation started since the check above.
+                    sync_generation(&shared, &mut current, &mut pending, sink.as_mut());
+                    match msg {
+                        FrameMsg::Frame(f) if f.generation == current => pending = Some(f),
+                        FrameMsg::Frame(f) => shared.release(f.frame.byte_size()),
+                        FrameMsg::End { generation } if generation == current => {
+                            shared.set_output_done(StreamKind::Video);
+                        }
+                        FrameMsg::End { .. } => {}
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
@@ -74,7 +84,7 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
                 }
                 let now = Instant::now();
                 let drift = if shared.fast {
-                    shared.advance_fast(pts);
+                    shared.advance_fast(StreamKind::Video, pts);
                     None
                 } else {
                     let clock = shared.position();

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::demux::{DecoderConfig, decoder_config};
+use crate::demux::{DecoderConfig, DemuxError, decoder_config};
 use crate::error::Error;
 use crate::manifest::{Manifest, StreamIndex, StreamType};
 
@@ -98,6 +98,9 @@ pub(crate) fn pick(
                     height: q.max_height.or(s.max_height),
                     config: Arc::new(config),
                 }),
+                Err(DemuxError::Unsupported { fourcc }) => {
+                    unsupported = Some(Error::Unsupported { fourcc })
+                }
                 Err(e) => unsupported = Some(Error::from(e)),
             }
         }

@@ -27,6 +27,10 @@ pub(crate) struct Shared {
     fetch_done: [AtomicBool; 2],
     /// Whether each stream's output has played its last sample (this generation).
     output_done: [AtomicBool; 2],
+    /// Fast mode: how far each output has got, ns.
+    fast_progress: [AtomicU64; 2],
+    /// Which outputs exist.
+    active: [AtomicBool; 2],
     /// Nothing before this media time is presented (seek target), ns.
     floor: AtomicU64,
     /// Bytes of compressed media and decoded frames queued.
@@ -63,6 +67,8 @@ impl Shared {
             fetch_done: [AtomicBool::new(false), AtomicBool::new(false)],
             output_done: [AtomicBool::new(false), AtomicBool::new(false)],
             floor: AtomicU64::new(nanos(start)),
+            fast_progress: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
+            active: [AtomicBool::new(false), AtomicBool::new(false)],
             queued_bytes: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
             stats: Mutex::new(StatsAccum::default()),
@@ -80,6 +86,7 @@ impl Shared {
     pub fn new_generation(&self, start: Duration) -> u64 {
         for i in 0..2 {
             self.buffered_end[i].store(nanos(start), Ordering::Release);
+            self.fast_progress[i].store(nanos(start), Ordering::Release);
             self.fetch_done[i].store(false, Ordering::Release);
             self.output_done[i].store(false, Ordering::Release);
         }
@@ -101,13 +108,26 @@ impl Shared {
         self.with_clock(|c| c.position(Instant::now()))
     }
 
-    /// In fast mode, moves the position forward to `pos` (never back): both outputs report.
-    pub fn advance_fast(&self, pos: Duration) {
+    /// In fast mode, records how far output `kind` has got; the position is the slowest
+    /// active output's, so each stream's forward buffer is measured from what was consumed.
+    pub fn advance_fast(&self, kind: StreamKind, pos: Duration) {
+        self.fast_progress[kind.idx()].store(nanos(pos), Ordering::Release);
+        let slowest = [StreamKind::Video, StreamKind::Audio]
+            .into_iter()
+            .filter(|k| self.active[k.idx()].load(Ordering::Acquire) && !self.output_done(*k))
+            .map(|k| self.fast_progress[k.idx()].load(Ordering::Acquire))
+            .min()
+            .map_or(pos, Duration::from_nanos);
         self.with_clock(|c| {
-            if pos > c.position(Instant::now()) {
-                c.anchor(pos, Instant::now(), false, false);
+            if slowest > c.position(Instant::now()) {
+                c.anchor(slowest, Instant::now(), false, false);
             }
         });
+    }
+
+    /// Declares which outputs exist (set once at open).
+    pub fn set_active(&self, kind: StreamKind) {
+        self.active[kind.idx()].store(true, Ordering::Release);
     }
 
     /// Whether playback is held.
