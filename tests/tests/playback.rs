@@ -71,7 +71,11 @@ fn assert_frames_match_reference(frames: &[CapturedFrame], reference: &Reference
             .level_by_size(f.width, f.height)
             .unwrap_or_else(|| panic!("frame {i}: unexpected size {}x{}", f.width, f.height));
         let r = level.frame_at(f.pts).expect("reference frame at this pts");
-        assert_eq!(f.md5, r.md5, "frame {i} ({}x{}) differs from ffmpeg's decode", f.width, f.height);
+        assert_eq!(
+            f.md5, r.md5,
+            "frame {i} ({}x{}) differs from ffmpeg's decode",
+            f.width, f.height
+        );
     }
 }
 
@@ -86,9 +90,16 @@ fn demo_over_http_plays_every_frame_bit_exact_with_the_right_tone() {
     let eng = &reference.audio[0];
     assert_eq!((a.rate, a.channels), (eng.sample_rate, eng.channels));
     let frames_out = (a.samples.len() / usize::from(a.channels)) as u64;
-    assert_eq!(frames_out, eng.total_samples, "every decoded audio sample is played once");
+    assert_eq!(
+        frames_out, eng.total_samples,
+        "every decoded audio sample is played once"
+    );
     let hz = tone_hz(&a.samples, usize::from(a.channels), a.rate, 2048);
-    assert!((hz - eng.tone_hz).abs() < 1.0, "tone {hz} Hz, expected {}", eng.tone_hz);
+    assert!(
+        (hz - eng.tone_hz).abs() < 1.0,
+        "tone {hz} Hz, expected {}",
+        eng.tone_hz
+    );
     // The ABR started low and climbed: the quality events say so, with reasons.
     let reasons: Vec<String> = events
         .iter()
@@ -118,7 +129,11 @@ fn second_audio_language_plays_its_own_tone() {
         .find(|r| r.language == "fra")
         .expect("fra reference");
     let hz = tone_hz(&a.samples, usize::from(a.channels), a.rate, 2048);
-    assert!((hz - fra.tone_hz).abs() < 1.0, "tone {hz} Hz, expected {}", fra.tone_hz);
+    assert!(
+        (hz - fra.tone_hz).abs() < 1.0,
+        "tone {hz} Hz, expected {}",
+        fra.tone_hz
+    );
 }
 
 #[test]
@@ -136,7 +151,10 @@ fn b_frames_come_out_in_presentation_order_with_their_times() {
         assert_eq!(frames.len(), r.frame_count, "level {level}: frame count");
         for (i, (f, rf)) in frames.iter().zip(&r.frames).enumerate() {
             assert_eq!(f.pts, rf.pts, "level {level} frame {i}: pts");
-            assert_eq!(f.index, rf.index, "level {level} frame {i}: picture content");
+            assert_eq!(
+                f.index, rf.index,
+                "level {level} frame {i}: picture content"
+            );
             assert_eq!((f.width, f.height), (r.width, r.height));
         }
     }
@@ -171,9 +189,14 @@ fn forced_quality_switch_mid_stream_decodes_cleanly_at_the_new_size() {
         .iter()
         .position(|f| f.width == 1280)
         .expect("the switch reached the screen");
-    assert!(first_hd >= 60 && first_hd < 450, "switched at frame {first_hd}");
     assert!(
-        frames[first_hd..].iter().all(|f| f.width == 1280 && f.height == 720),
+        first_hd >= 60 && first_hd < 450,
+        "switched at frame {first_hd}"
+    );
+    assert!(
+        frames[first_hd..]
+            .iter()
+            .all(|f| f.width == 1280 && f.height == 720),
         "every frame after the switch has the new size"
     );
     assert!(events.iter().any(|e| matches!(
@@ -225,12 +248,18 @@ fn corpus_superspeedway_iis_presentation_plays_when_present() {
     assert!(fatal_errors(&events).is_empty(), "{events:?}");
     assert_eq!(frames.len(), 192, "4 fragments of 2.002 s at 23.976 fps");
     assert!(frames.iter().all(|f| (f.width, f.height) == (224, 128)));
-    assert!(frames.windows(2).all(|w| w[1].pts > w[0].pts), "presentation order");
+    assert!(
+        frames.windows(2).all(|w| w[1].pts > w[0].pts),
+        "presentation order"
+    );
     let a = audio.captured();
     assert_eq!((a.rate, a.channels), (44_100, 2));
     let seconds = a.samples.len() as f64 / 2.0 / 44_100.0;
     assert!((seconds - 8.0).abs() < 0.1, "{seconds} s of audio");
-    assert!(a.samples.iter().any(|s| s.abs() > 0.01), "audio is not silent");
+    assert!(
+        a.samples.iter().any(|s| s.abs() > 0.01),
+        "audio is not silent"
+    );
 }
 
 #[test]
@@ -240,7 +269,10 @@ fn missing_manifest_and_unsupported_codecs_are_typed_errors() {
         .err()
         .expect("404");
     assert!(
-        matches!(&err, player_core::Error::Net(player_core::net::NetError::Status { status: 404, .. })),
+        matches!(
+            &err,
+            player_core::Error::Net(player_core::net::NetError::Status { status: 404, .. })
+        ),
         "{err:?}"
     );
     if let Some(corpus) = corpus_dir() {

@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
 
 use crossbeam_channel::Sender;
 use tokio::sync::mpsc::Receiver;
@@ -62,7 +61,8 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     if f.generation != shared.generation() {
                         break;
                     }
-                    let started = Instant::now();
+                    // CPU time, not wall time: the decoder's cost, whatever else the machine does.
+                    let started = cpu_time::ThreadTime::now();
                     match dec.decode(&f.config, unit, f.timescale) {
                         Ok(frames) => {
                             let spent = started.elapsed();

@@ -85,6 +85,8 @@ pub struct Summary {
     pub frames_dropped: u64,
     /// Media seconds played.
     pub duration_played_s: f64,
+    /// Seconds spent inside the video decoder.
+    pub decode_s: f64,
     /// Mean absolute audio/video drift at presentation, milliseconds (real-time playback).
     pub av_drift_ms: Option<f64>,
     /// Largest absolute audio/video drift at presentation, milliseconds.

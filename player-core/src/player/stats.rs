@@ -113,6 +113,7 @@ impl StatsAccum {
             frames_decoded: self.frames_decoded,
             frames_dropped: self.frames_dropped,
             duration_played_s: self.media_played.as_secs_f64(),
+            decode_s: self.decode_time.as_secs_f64(),
             av_drift_ms: drift,
             av_drift_max_ms: drift_max,
         }

@@ -1,0 +1,145 @@
+//! `smoothplay-headless play` end to end: the binary against the loopback origin, with its
+//! Y4M and WAV outputs and its event lines checked.
+
+use std::process::Command;
+
+use player_tests::origin::{Origin, OriginConfig};
+use player_tests::support::{Reference, assets_dir, tone_hz};
+
+fn headless() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_smoothplay-headless"))
+}
+
+/// Splits a YUV4MPEG2 file into (width, height, frames).
+fn read_y4m(bytes: &[u8]) -> (u32, u32, Vec<&[u8]>) {
+    let header_end = bytes.iter().position(|&b| b == b'\n').expect("header");
+    let header = std::str::from_utf8(&bytes[..header_end]).expect("ascii header");
+    let field = |p: char| -> u32 {
+        header
+            .split(' ')
+            .find_map(|f| f.strip_prefix(p))
+            .and_then(|v| v.parse().ok())
+            .expect("size field")
+    };
+    let (w, h) = (field('W'), field('H'));
+    let size = (w * h + 2 * w.div_ceil(2) * h.div_ceil(2)) as usize;
+    let mut frames = Vec::new();
+    let mut pos = header_end + 1;
+    while pos < bytes.len() {
+        assert_eq!(
+            &bytes[pos..pos + 6],
+            b"FRAME\n",
+            "frame marker at byte {pos}"
+        );
+        pos += 6;
+        frames.push(&bytes[pos..pos + size]);
+        pos += size;
+    }
+    (w, h, frames)
+}
+
+fn md5_hex(data: &[u8]) -> String {
+    use md5::Digest;
+    md5::Md5::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn play_writes_every_frame_and_the_tone_and_reports_a_summary() {
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let dir = std::env::temp_dir().join(format!("sp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let (y4m, wav, events) = (dir.join("o.y4m"), dir.join("o.wav"), dir.join("ev.jsonl"));
+    let status = headless()
+        .args([
+            "play",
+            &origin.url("demo/Manifest"),
+            "--fast",
+            "--quality",
+            "2",
+            "--quiet",
+        ])
+        .arg("--video-out")
+        .arg(&y4m)
+        .arg("--audio-out")
+        .arg(&wav)
+        .arg("--events")
+        .arg(&events)
+        .status()
+        .expect("run smoothplay-headless");
+    assert!(status.success(), "{status}");
+
+    let reference = Reference::load(&assets_dir().join("demo")).expect("reference");
+    let hd = &reference.video[2];
+    let bytes = std::fs::read(&y4m).expect("y4m");
+    let (w, h, frames) = read_y4m(&bytes);
+    assert_eq!((w, h), (1280, 720));
+    assert_eq!(frames.len(), hd.frame_count);
+    for (i, (f, r)) in frames.iter().zip(&hd.frames).enumerate() {
+        assert_eq!(md5_hex(f), r.md5, "frame {i}");
+    }
+
+    let mut reader = hound::WavReader::open(&wav).expect("wav");
+    let spec = reader.spec();
+    assert_eq!((spec.sample_rate, spec.channels), (48_000, 2));
+    let samples: Vec<f32> = reader
+        .samples::<f32>()
+        .map(|s| s.expect("sample"))
+        .collect();
+    let eng = &reference.audio[0];
+    assert_eq!(samples.len() as u64, eng.total_samples * 2);
+    let hz = tone_hz(&samples, 2, 48_000, 2048);
+    assert!((hz - eng.tone_hz).abs() < 1.0, "{hz} Hz");
+
+    let text = std::fs::read_to_string(&events).expect("events");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["type"].is_string() && l["wall_s"].is_number())
+    );
+    let summary = lines.last().expect("summary line");
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["frames_decoded"], 500);
+    assert_eq!(summary["frames_dropped"], 0);
+    assert_eq!(summary["rebuffers"], 0);
+    assert_eq!(summary["avg_bitrate"], 2_500_000);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["type"] == "stats" || l["type"] == "ended")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn unreachable_input_exits_non_zero_with_a_clear_message() {
+    let out = headless()
+        .args(["play", "http://127.0.0.1:9/Manifest", "--fast"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("127.0.0.1:9"), "{err}");
+}
+
+#[test]
+fn probe_json_describes_the_demo() {
+    let out = headless()
+        .args(["probe", "--json"])
+        .arg(assets_dir().join("demo"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["live"], false);
+    assert_eq!(v["streams"][0]["type"], "video");
+    assert_eq!(v["streams"][0]["chunks"], 10);
+    assert_eq!(v["streams"][0]["quality_levels"][2]["width"], 1280);
+    assert_eq!(v["streams"][2]["language"], "fra");
+}
