@@ -1,7 +1,7 @@
 //! `smoothplay-origin DIR [--port P]`: serves a presentation directory on 127.0.0.1.
 
 use clap::Parser;
-use player_tests::origin::{Origin, OriginConfig};
+use player_tests::origin::{LiveConfig, Origin, OriginConfig};
 
 /// Serves Smooth Streaming presentations over HTTP on 127.0.0.1 for testing smoothplay.
 #[derive(Parser)]
@@ -12,6 +12,53 @@ struct Args {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Serve every presentation as a simulated live stream.
+    #[arg(long)]
+    live: bool,
+    /// Live: media seconds produced per second (a faster test clock above 1).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Live: DVR window in seconds (0 = infinite).
+    #[arg(long, default_value_t = 120.0)]
+    dvr: f64,
+    /// Live: tfrf look-ahead fragments (LookAheadFragmentCount; 0 = no tfrf).
+    #[arg(long, default_value_t = 2)]
+    lookahead: u32,
+    /// Live: timestamp base in ticks, or `wallclock` (now, in 100-ns units since 1970).
+    #[arg(long, default_value = "0")]
+    time_base: String,
+    /// Live: media that already exists at start, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    preroll: f64,
+    /// Live: play the content once instead of looping it.
+    #[arg(long)]
+    no_loop: bool,
+    /// Live: an encoder gap FROM..TO seconds, optionally on some levels only (@BITRATE,…).
+    #[arg(long, value_parser = player_tests::origin::parse_gap)]
+    gap: Vec<player_tests::origin::Gap>,
+    /// Live: end the event at this media time (seconds); the manifest then drops IsLive.
+    #[arg(long)]
+    end_at: Option<f64>,
+}
+
+fn live_config(a: &Args) -> anyhow::Result<LiveConfig> {
+    let secs = |v: f64| std::time::Duration::try_from_secs_f64(v);
+    let time_base = if a.time_base == "wallclock" {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+        u64::try_from(since.as_nanos() / 100)?
+    } else {
+        a.time_base.parse()?
+    };
+    Ok(LiveConfig {
+        speed: a.speed,
+        dvr_window: if a.dvr > 0.0 { Some(secs(a.dvr)?) } else { None },
+        lookahead: a.lookahead,
+        time_base,
+        loop_content: !a.no_loop,
+        preroll: secs(a.preroll)?,
+        gaps: a.gap.clone(),
+        end_at: a.end_at.map(secs).transpose()?,
+    })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -24,7 +71,14 @@ fn main() -> anyhow::Result<()> {
         "{} is not a directory",
         args.dir.display()
     );
-    let origin = Origin::start(&args.dir, OriginConfig { port: args.port })?;
+    let live = if args.live { Some(live_config(&args)?) } else { None };
+    let origin = Origin::start(
+        &args.dir,
+        OriginConfig {
+            port: args.port,
+            live,
+        },
+    )?;
     println!(
         "serving {} on http://{}/",
         args.dir.display(),

@@ -4,8 +4,11 @@
 //! every request so tests can count what the player asked for.
 
 mod request_log;
+pub mod live;
+pub mod rewrite;
 mod server;
 mod vod;
 
 pub use request_log::{RequestLog, RequestRecord};
+pub use live::{Gap, LiveConfig, parse_gap};
 pub use server::{Origin, OriginConfig};

@@ -1,16 +1,20 @@
 //! The HTTP server: a tokio runtime on its own thread, bound to 127.0.0.1.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
 use tokio::sync::oneshot;
 
+use super::live::{self, FragmentAnswer, LiveConfig, LivePresentation};
 use super::request_log::{RequestLog, RequestRecord};
+use super::rewrite::rewrite_fragment;
 use super::vod;
 
 /// How the origin serves.
@@ -18,11 +22,43 @@ use super::vod;
 pub struct OriginConfig {
     /// Port to bind on 127.0.0.1 (0 = any free port).
     pub port: u16,
+    /// Serve every presentation as a simulated live stream.
+    pub live: Option<LiveConfig>,
 }
 
 struct AppState {
     root: PathBuf,
     log: RequestLog,
+    live: Option<LiveConfig>,
+    started: Instant,
+    presentations: Mutex<HashMap<PathBuf, Arc<LivePresentation>>>,
+}
+
+impl AppState {
+    /// The live presentation in `dir` (relative to the root), loaded on first use.
+    fn live(&self, dir: &str) -> Option<Arc<LivePresentation>> {
+        let config = self.live.clone()?;
+        let rel = Path::new(dir.trim_matches('/'));
+        if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            return None;
+        }
+        let path = self.root.join(rel);
+        let mut map = self.presentations.lock().ok()?;
+        if let Some(p) = map.get(&path) {
+            return Some(p.clone());
+        }
+        match LivePresentation::load(&path, config, self.started) {
+            Ok(p) => {
+                let p = Arc::new(p);
+                map.insert(path, p.clone());
+                Some(p)
+            }
+            Err(e) => {
+                tracing::warn!("cannot serve {} live: {e}", path.display());
+                None
+            }
+        }
+    }
 }
 
 /// A running origin; stops when dropped.
@@ -41,6 +77,9 @@ impl Origin {
         let state = Arc::new(AppState {
             root,
             log: log.clone(),
+            live: config.live.clone(),
+            started: Instant::now(),
+            presentations: Mutex::new(HashMap::new()),
         });
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         std_listener.set_nonblocking(true)?;
@@ -109,12 +148,9 @@ impl Drop for Origin {
 
 async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> {
     let path = percent_decode(uri.path());
-    let (status, body, ctype) = match vod::resolve(&state.root, &path) {
-        Some(file) => match tokio::fs::read(&file).await {
-            Ok(bytes) => (StatusCode::OK, bytes, vod::content_type(&path)),
-            Err(_) => (StatusCode::NOT_FOUND, Vec::new(), "text/plain"),
-        },
-        None => (StatusCode::NOT_FOUND, Vec::new(), "text/plain"),
+    let (status, body, ctype) = match state.live.is_some() {
+        true => serve_live(&state, &path).await,
+        false => serve_vod(&state, &path).await,
     };
     state.log.push(RequestRecord {
         path,
@@ -126,6 +162,58 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
     resp
+}
+
+async fn serve_vod(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'static str) {
+    match vod::resolve(&state.root, path) {
+        Some(file) => match tokio::fs::read(&file).await {
+            Ok(bytes) => (StatusCode::OK, bytes, vod::content_type(path)),
+            Err(_) => (StatusCode::NOT_FOUND, Vec::new(), "text/plain"),
+        },
+        None => (StatusCode::NOT_FOUND, Vec::new(), "text/plain"),
+    }
+}
+
+async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'static str) {
+    let not_found = (StatusCode::NOT_FOUND, Vec::new(), "text/plain");
+    let now = Instant::now();
+    let (dir, last) = path.rsplit_once('/').unwrap_or(("", path));
+    if last.eq_ignore_ascii_case("manifest") {
+        return match state.live(dir) {
+            Some(p) => (StatusCode::OK, p.manifest(now).into_bytes(), vod::content_type(path)),
+            None => not_found,
+        };
+    }
+    let Some(q) = path.find("QualityLevels(") else {
+        return not_found;
+    };
+    let (Some(p), Some((name, bitrate, time))) =
+        (state.live(&path[..q]), live::parse_fragment_path(path))
+    else {
+        return not_found;
+    };
+    match p.fragment(&name, bitrate, time, now) {
+        FragmentAnswer::Serve {
+            file,
+            time,
+            duration,
+            next,
+        } => {
+            let Ok(src) = tokio::fs::read(&file).await else {
+                return not_found;
+            };
+            match rewrite_fragment(&src, time, duration, next.as_deref()) {
+                Ok(out) => (StatusCode::OK, out, vod::content_type(path)),
+                Err(e) => {
+                    tracing::error!("cannot rewrite {}: {e}", file.display());
+                    (StatusCode::INTERNAL_SERVER_ERROR, Vec::new(), "text/plain")
+                }
+            }
+        }
+        FragmentAnswer::NotYet => (StatusCode::PRECONDITION_FAILED, Vec::new(), "text/plain"),
+        FragmentAnswer::Gone => (StatusCode::GONE, Vec::new(), "text/plain"),
+        FragmentAnswer::NotFound => not_found,
+    }
 }
 
 /// Decodes `%XX` escapes (paths like `Fragments(video=0)` may arrive escaped).
