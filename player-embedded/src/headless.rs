@@ -49,6 +49,13 @@ pub struct PlayArgs {
     /// Audio stream to play, by name or language.
     #[arg(long)]
     pub audio: Option<String>,
+    /// Read commands from stdin (`-`), one per line: pause, play, seek 30, seek -20,
+    /// replay 10, live, quality N|auto, audio NAME, video NAME, stop.
+    #[arg(long)]
+    pub control: Option<String>,
+    /// Live: play this far behind the live edge (seconds; default three fragments).
+    #[arg(long, value_parser = parse_time)]
+    pub live_delay: Option<Duration>,
     /// Print nothing but errors (no status line, no summary).
     #[arg(long)]
     pub quiet: bool,
@@ -67,6 +74,26 @@ pub fn parse_time(s: &str) -> Result<Duration, String> {
         secs = secs * 60.0 + v;
     }
     Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid time {s:?}: {e}"))
+}
+
+/// Reads control commands from stdin on its own thread; bad lines are reported on stderr.
+fn spawn_control_reader(commander: player_core::player::Commander) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if line.trim().is_empty() {
+                continue;
+            }
+            match player_core::player::Command::parse(&line) {
+                Ok(cmd) => {
+                    if !commander.send(cmd) {
+                        break;
+                    }
+                }
+                Err(e) => eprintln!("smoothplay: {e}"),
+            }
+        }
+    });
 }
 
 /// Parses `WxH`.
@@ -141,6 +168,7 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         quality: args.quality,
         video: args.video.clone(),
         audio: args.audio.clone(),
+        live_delay: args.live_delay,
         ..Config::default()
     };
     let mut sink_error = None;
@@ -180,6 +208,13 @@ pub fn run_play(args: &PlayArgs) -> i32 {
             return 1;
         }
     };
+    if let Some(source) = &args.control {
+        if source != "-" {
+            eprintln!("smoothplay: --control takes `-` (stdin)");
+            return 2;
+        }
+        spawn_control_reader(player.commander());
+    }
     let status = !args.quiet && std::io::stderr().is_terminal();
     let duration = player.duration();
     let mut code = 1;

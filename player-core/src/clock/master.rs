@@ -10,24 +10,41 @@ use std::time::{Duration, Instant};
 const MAX_EXTRAPOLATION: Duration = Duration::from_millis(100);
 
 /// Media position as a function of wall time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MasterClock {
     anchor_media: Duration,
     anchor_at: Instant,
     running: bool,
     /// Whether the position may extrapolate only a little past the anchor (audio-driven).
     slaved: bool,
+    /// Media seconds per wall second.
+    rate: f64,
 }
 
 impl MasterClock {
     /// A stopped clock at `position`.
     pub fn new(position: Duration, at: Instant) -> MasterClock {
+        MasterClock::with_rate(position, at, 1.0)
+    }
+
+    /// A stopped clock at `position` that runs `rate` media seconds per wall second.
+    pub fn with_rate(position: Duration, at: Instant, rate: f64) -> MasterClock {
         MasterClock {
             anchor_media: position,
             anchor_at: at,
             running: false,
             slaved: false,
+            rate: if rate.is_finite() && rate > 0.0 {
+                rate
+            } else {
+                1.0
+            },
         }
+    }
+
+    /// Media seconds per wall second.
+    pub fn rate(&self) -> f64 {
+        self.rate
     }
 
     /// The media position at `at`.
@@ -35,7 +52,9 @@ impl MasterClock {
         if !self.running {
             return self.anchor_media;
         }
-        let mut elapsed = at.saturating_duration_since(self.anchor_at);
+        let mut elapsed = at
+            .saturating_duration_since(self.anchor_at)
+            .mul_f64(self.rate);
         if self.slaved {
             elapsed = elapsed.min(MAX_EXTRAPOLATION);
         }
@@ -83,6 +102,17 @@ mod tests {
         assert_eq!(
             c.position(t0 + Duration::from_secs(5)),
             Duration::from_secs(12)
+        );
+    }
+
+    #[test]
+    fn a_faster_clock_runs_faster() {
+        let t0 = Instant::now();
+        let mut c = MasterClock::with_rate(Duration::ZERO, t0, 10.0);
+        c.set_running(true, t0);
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(1)),
+            Duration::from_secs(10)
         );
     }
 

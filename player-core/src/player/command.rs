@@ -27,6 +27,118 @@ pub enum Command {
         /// StreamIndex Name or Language.
         name: String,
     },
+    /// Jump to the live point (live presentations).
+    GoLive,
     /// Stop playback and release resources.
     Stop,
+}
+
+impl Command {
+    /// Parses a control line: `pause`, `play`, `seek 30` (absolute seconds), `seek -20` /
+    /// `seek +20` (relative), `replay [10]`, `live`, `quality N|auto`, `maxbitrate BPS|none`,
+    /// `audio NAME`, `video NAME`, `stop`.
+    pub fn parse(line: &str) -> Result<Command, String> {
+        let mut words = line.split_whitespace();
+        let verb = words.next().unwrap_or("").to_ascii_lowercase();
+        let arg = words.next();
+        let number = |a: Option<&str>| -> Result<f64, String> {
+            a.and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("{verb}: expected a number of seconds"))
+        };
+        Ok(match verb.as_str() {
+            "pause" => Command::Pause,
+            "play" | "resume" => Command::Play,
+            "seek" => {
+                let a = arg.ok_or("seek: expected seconds")?;
+                let v = number(Some(a))?;
+                if a.starts_with(['+', '-']) {
+                    Command::SeekBy(v)
+                } else {
+                    Command::Seek(Duration::try_from_secs_f64(v).map_err(|e| e.to_string())?)
+                }
+            }
+            "replay" => Command::SeekBy(-(if arg.is_some() { number(arg)? } else { 10.0 }).abs()),
+            "live" => Command::GoLive,
+            "quality" => match arg {
+                Some("auto") => Command::SetQuality(None),
+                Some(n) => Command::SetQuality(Some(
+                    n.parse()
+                        .map_err(|_| "quality: expected a level number or auto")?,
+                )),
+                None => return Err("quality: expected a level number or auto".into()),
+            },
+            "maxbitrate" => match arg {
+                Some("none") => Command::SetMaxBitrate(None),
+                Some(n) => Command::SetMaxBitrate(Some(
+                    n.parse()
+                        .map_err(|_| "maxbitrate: expected bits/s or none")?,
+                )),
+                None => return Err("maxbitrate: expected bits/s or none".into()),
+            },
+            "audio" | "video" => Command::SelectStream {
+                kind: if verb == "audio" {
+                    StreamKind::Audio
+                } else {
+                    StreamKind::Video
+                },
+                name: arg.ok_or("expected a stream name")?.to_string(),
+            },
+            "stop" | "quit" => Command::Stop,
+            other => return Err(format!("unknown command {other:?}")),
+        })
+    }
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Play => write!(f, "play"),
+            Command::Pause => write!(f, "pause"),
+            Command::Seek(d) => write!(f, "seek {}", d.as_secs_f64()),
+            Command::SeekBy(s) => write!(f, "seek {s:+}"),
+            Command::SetQuality(Some(n)) => write!(f, "quality {n}"),
+            Command::SetQuality(None) => write!(f, "quality auto"),
+            Command::SetMaxBitrate(Some(b)) => write!(f, "maxbitrate {b}"),
+            Command::SetMaxBitrate(None) => write!(f, "maxbitrate none"),
+            Command::SelectStream { kind, name } => match kind {
+                StreamKind::Video => write!(f, "video {name}"),
+                StreamKind::Audio => write!(f, "audio {name}"),
+            },
+            Command::GoLive => write!(f, "live"),
+            Command::Stop => write!(f, "stop"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_lines_parse() {
+        assert_eq!(
+            Command::parse("seek 30"),
+            Ok(Command::Seek(Duration::from_secs(30)))
+        );
+        assert_eq!(Command::parse("seek -20"), Ok(Command::SeekBy(-20.0)));
+        assert_eq!(Command::parse("seek +5"), Ok(Command::SeekBy(5.0)));
+        assert_eq!(Command::parse("replay"), Ok(Command::SeekBy(-10.0)));
+        assert_eq!(Command::parse("replay 5"), Ok(Command::SeekBy(-5.0)));
+        assert_eq!(Command::parse("live"), Ok(Command::GoLive));
+        assert_eq!(
+            Command::parse("quality auto"),
+            Ok(Command::SetQuality(None))
+        );
+        assert_eq!(
+            Command::parse("quality 2"),
+            Ok(Command::SetQuality(Some(2)))
+        );
+        assert!(Command::parse("seek").is_err());
+        assert!(Command::parse("jump").is_err());
+        assert_eq!(
+            Command::parse("seek -20").map(|c| c.to_string()),
+            Ok("seek -20".into())
+        );
+    }
 }

@@ -29,6 +29,11 @@ pub struct Config {
     pub audio: Option<String>,
     /// Where content keys come from (static keys, key seed, license server, host callback).
     pub keys: Option<super::Keys>,
+    /// Live: how far behind the edge to play (default three fragments; never under 1.5).
+    pub live_delay: Option<Duration>,
+    /// Playback rate of the clock: 1.0 is real time; tests run a live simulation faster
+    /// with paced null sinks made for the same speed (`Sinks::null_at`).
+    pub speed: f64,
     /// Open paused (the first picture is shown, the clock waits for `play`).
     pub start_paused: bool,
 }
@@ -47,6 +52,8 @@ impl Default for Config {
             video: None,
             audio: None,
             keys: None,
+            live_delay: None,
+            speed: 1.0,
             start_paused: false,
         }
     }

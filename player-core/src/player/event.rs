@@ -61,6 +61,12 @@ pub struct Stats {
     pub frames_dropped: u64,
     /// Audio frames (sample frames) played.
     pub audio_frames: u64,
+    /// The known live edge, seconds from the presentation start (live only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_edge_s: Option<f64>,
+    /// Start of the DVR window, seconds from the presentation start (live only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_start_s: Option<f64>,
     /// Latency behind the live edge, seconds (live only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_s: Option<f64>,
@@ -143,6 +149,11 @@ pub enum Event {
         message: String,
         /// Whether playback stopped because of it.
         fatal: bool,
+    },
+    /// A command was taken (its effects follow as other events).
+    Command {
+        /// The command, as text (e.g. "pause", "seek 30").
+        command: String,
     },
     /// Another stream was selected.
     Track {

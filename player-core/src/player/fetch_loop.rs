@@ -1,19 +1,23 @@
-//! One stream's fetch task: keeps its forward buffer full, one request at a time.
+//! One stream's fetch task: keeps its forward buffer full, one request at a time, following
+//! the timeline; on live it grows the timeline from tfrf look-ahead, probes the edge, and
+//! refreshes the manifest only as a fallback.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::sync::mpsc::Sender;
 
 use crate::error::Error;
-use crate::isobmff::parse_fragment;
+use crate::isobmff::{TrackFragment, parse_fragment};
 use crate::limits::MAX_FRAGMENT_BYTES;
-use crate::manifest::fragment_url;
-use crate::net::Verdict;
+use crate::manifest::{Chunk, StreamIndex, fragment_url};
+use crate::net::{Download, NetError, Verdict};
 use crate::time::ticks_to_duration;
 
 use super::event::{Event, StreamKind};
 use super::messages::{DecodeMsg, FragmentMsg, MediaUnit};
+use super::selection::TrackPlan;
 use super::session_ctx::SessionCtx;
 
 /// How often a task with a full buffer looks again.
@@ -28,22 +32,33 @@ pub(crate) enum FetchEnd {
     Fatal(Error),
 }
 
-/// Fetches `kind` from chunk `first` on, for generation `generation`.
+/// What fetching one chunk came to.
+enum Fetched {
+    /// The fragment, at this level.
+    Got(usize, Download),
+    /// Not produced yet (HTTP 412): try again shortly.
+    NotYet,
+    /// No level has it (HTTP 404/410 everywhere): it never existed or left the window.
+    Missing,
+    /// A failure that more retries will not cure.
+    Failed(Error),
+    /// The generation ended meanwhile.
+    Stale,
+}
+
+/// Fetches `kind` from the chunk starting at or after `from` (ticks), for `generation`.
 pub(crate) async fn run(
     ctx: Arc<SessionCtx>,
     kind: StreamKind,
     generation: u64,
-    first: usize,
+    from: u64,
     tx: Sender<DecodeMsg>,
 ) -> FetchEnd {
-    let shared = &ctx.shared;
-    let Some(plan) = ctx.plan(kind) else {
+    let shared = ctx.shared.clone();
+    let (Some(plan), Some(stream)) = (ctx.plan(kind), ctx.stream(kind)) else {
         return FetchEnd::Done;
     };
-    let Some(stream) = ctx.stream(kind) else {
-        return FetchEnd::Done;
-    };
-    let mut index = first;
+    let mut cursor = from;
     let mut last_level: Option<usize> = None;
     loop {
         if shared.is_shutdown() || shared.generation() != generation {
@@ -56,86 +71,74 @@ pub(crate) async fn run(
             tokio::time::sleep(IDLE).await;
             continue;
         }
-        let Some(chunk) = stream.chunks.get(index).copied() else {
-            shared.set_fetch_done(kind);
-            let _ = tx.send(DecodeMsg::End { generation }).await;
-            return FetchEnd::Done;
-        };
-        let (mut level, reason) = match kind {
-            StreamKind::Video => {
-                let c = ctx.with_quality(|q| q.choose());
-                (c.level, c.reason)
+        let known = ctx.timeline(kind, |t| (t.at_or_after(cursor), t.last()));
+        let (chunk, probe) = match known {
+            (Some(c), _) => (c, false),
+            (None, _) if !ctx.is_live() => {
+                shared.set_fetch_done(kind);
+                let _ = tx.send(DecodeMsg::End { generation }).await;
+                return FetchEnd::Done;
             }
-            // Audio is cheap next to video: always its best level.
-            StreamKind::Audio => (plan.levels.len().saturating_sub(1), "startup"),
-        };
-        // Try the chosen level, then each lower one, before giving up on this fragment.
-        let mut outcome = Err(Error::NoPlayableStream);
-        while let Some(lp) = plan.levels.get(level) {
-            let Some(ql) = stream.quality_levels.get(lp.ql) else {
-                break;
-            };
-            let url = match fragment_url(&ctx.base_url, stream, ql, chunk.start) {
-                Ok(u) => u,
-                Err(e) => {
-                    outcome = Err(Error::from(e));
-                    break;
-                }
-            };
-            let result = ctx
-                .fetcher
-                .fetch(&url, MAX_FRAGMENT_BYTES, &mut |_| Verdict::Continue)
-                .await;
-            match result {
-                Ok(dl) => {
-                    outcome = Ok((level, dl));
-                    break;
-                }
-                Err(e) => {
-                    if shared.generation() != generation {
-                        return FetchEnd::Done;
-                    }
-                    let fatal_here = level == 0;
-                    shared.emit(Event::Error {
-                        kind: "network".into(),
-                        message: e.to_string(),
-                        fatal: false,
-                    });
-                    outcome = Err(Error::Net(e));
-                    if fatal_here {
-                        break;
-                    }
-                    level -= 1;
-                }
+            // Past the known edge: the next fragment most likely follows the last one.
+            (None, Some(last)) if ctx.live_info().lookahead > 0 && last.end() >= cursor => {
+                let next = Chunk {
+                    start: last.end(),
+                    duration: last.duration,
+                };
+                (next, true)
             }
-        }
-        let (level, dl) = match outcome {
-            Ok(v) => v,
-            Err(e) => return FetchEnd::Fatal(e),
+            (None, _) => {
+                if let Err(e) = ctx.refresh_manifest(refresh_interval(&ctx)).await {
+                    report(&ctx, &e);
+                }
+                continue;
+            }
         };
-        if shared.generation() != generation {
-            return FetchEnd::Done;
-        }
-        let lp = &plan.levels[level];
-        if last_level != Some(level) {
-            let reason = if last_level.is_some() && reason == "startup" {
-                "error"
-            } else {
-                reason
-            };
+        let (level, reason) = choose_level(&ctx, kind, &plan);
+        let (got_level, dl) = match fetch_chunk(&ctx, generation, &plan, stream, chunk, level).await
+        {
+            Fetched::Got(l, dl) => (l, dl),
+            Fetched::Stale => return FetchEnd::Done,
+            Fetched::NotYet => {
+                tokio::time::sleep(not_yet_wait(&ctx)).await;
+                continue;
+            }
+            Fetched::Missing if probe => {
+                // The guess was wrong (an encoder gap, or the event ended): ask the manifest.
+                if let Err(e) = ctx.refresh_manifest(refresh_interval(&ctx)).await {
+                    report(&ctx, &e);
+                }
+                continue;
+            }
+            Fetched::Missing if ctx.is_live() => {
+                ctx.timeline(kind, |t| t.remove(chunk.start));
+                cursor = chunk.start + 1;
+                continue;
+            }
+            Fetched::Missing => {
+                return FetchEnd::Fatal(Error::Net(NetError::Status {
+                    url: format!("fragment at {} of the {kind:?} stream", chunk.start),
+                    status: 404,
+                }));
+            }
+            Fetched::Failed(e) => return FetchEnd::Fatal(e),
+        };
+        let lp = &plan.levels[got_level];
+        if last_level != Some(got_level) {
+            let reason = if got_level != level { "error" } else { reason };
             if last_level.is_some() && kind == StreamKind::Video {
                 shared.with_stats(|s| s.switches += 1);
             }
             shared.emit(Event::Quality {
                 stream: kind,
                 from: last_level,
-                to: level,
+                to: got_level,
                 bitrate: lp.bitrate,
                 width: lp.width,
                 height: lp.height,
                 reason: reason.to_string(),
             });
-            last_level = Some(level);
+            last_level = Some(got_level);
         }
         if kind == StreamKind::Video {
             let secs = dl.total.as_secs_f64();
@@ -146,8 +149,8 @@ pub(crate) async fn run(
             shared.with_stats(|s| s.bandwidth_bps = bw);
         }
         let bytes = dl.body.len();
-        let units = match demux(&ctx, dl.body.clone(), chunk.start).await {
-            Ok(u) => u,
+        let (track, body) = match demux(&ctx, dl.body, chunk.start).await {
+            Ok(v) => v,
             Err(e @ Error::Decrypt(_)) => return FetchEnd::Fatal(e),
             Err(e) => {
                 // A corrupt fragment is skipped: the stream goes on from the next one.
@@ -156,10 +159,26 @@ pub(crate) async fn run(
                     message: format!("{e} ({})", dl.url),
                     fatal: false,
                 });
-                index += 1;
+                cursor = chunk.start + 1;
                 continue;
             }
         };
+        // The fragment says exactly how long it is and, on live, what comes next.
+        let exact = track.tfxd.map(|x| Chunk {
+            start: chunk.start,
+            duration: x.duration,
+        });
+        let look_ahead = track.tfrf.iter().map(|e| Chunk {
+            start: e.time,
+            duration: e.duration,
+        });
+        let chunk = exact.unwrap_or(chunk);
+        ctx.timeline(kind, |t| {
+            t.extend(std::iter::once(chunk));
+            t.extend(look_ahead);
+        });
+        ctx.prune(kind);
+        let units = units(&track, &body);
         shared.charge(bytes);
         let msg = DecodeMsg::Fragment(FragmentMsg {
             generation,
@@ -176,13 +195,102 @@ pub(crate) async fn run(
         if shared.generation() == generation {
             shared.set_buffered_end(kind, ticks_to_duration(chunk.end(), stream.timescale));
         }
-        index += 1;
+        cursor = chunk.start + 1;
     }
 }
 
-/// Decrypts a fragment if it is protected and splits it into decoder units (views into
-/// the body, no copy).
-async fn demux(ctx: &SessionCtx, body: bytes::Bytes, start: u64) -> Result<Vec<MediaUnit>, Error> {
+fn report(ctx: &SessionCtx, e: &Error) {
+    ctx.shared.emit(Event::Error {
+        kind: e.kind().into(),
+        message: e.to_string(),
+        fatal: false,
+    });
+}
+
+/// Wall time between manifest refreshes: half a fragment, at the playback speed.
+fn refresh_interval(ctx: &SessionCtx) -> Duration {
+    (ctx.fragment_duration() / 2)
+        .div_f64(ctx.config.speed.max(0.01))
+        .max(Duration::from_millis(50))
+}
+
+/// Wall time to wait after a 412 before asking again.
+fn not_yet_wait(ctx: &SessionCtx) -> Duration {
+    (ctx.fragment_duration() / 8)
+        .div_f64(ctx.config.speed.max(0.01))
+        .clamp(Duration::from_millis(20), Duration::from_millis(500))
+}
+
+fn choose_level(ctx: &SessionCtx, kind: StreamKind, plan: &TrackPlan) -> (usize, &'static str) {
+    match kind {
+        StreamKind::Video => {
+            let c = ctx.with_quality(|q| q.choose());
+            (c.level.min(plan.levels.len().saturating_sub(1)), c.reason)
+        }
+        // Audio is cheap next to video: always its best level.
+        StreamKind::Audio => (plan.levels.len().saturating_sub(1), "startup"),
+    }
+}
+
+/// Fetches `chunk` at `level`, falling back to lower levels and then higher ones when a
+/// level fails (e.g. an encoder gap on that level only).
+async fn fetch_chunk(
+    ctx: &SessionCtx,
+    generation: u64,
+    plan: &TrackPlan,
+    stream: &StreamIndex,
+    chunk: Chunk,
+    level: usize,
+) -> Fetched {
+    let order = (0..=level).rev().chain(level + 1..plan.levels.len());
+    let mut last_error = None;
+    let mut all_missing = true;
+    for l in order {
+        let Some(ql) = plan
+            .levels
+            .get(l)
+            .and_then(|lp| stream.quality_levels.get(lp.ql))
+        else {
+            continue;
+        };
+        let url = match fragment_url(&ctx.base_url, stream, ql, chunk.start) {
+            Ok(u) => u,
+            Err(e) => return Fetched::Failed(e.into()),
+        };
+        let result = ctx
+            .fetcher
+            .fetch(&url, MAX_FRAGMENT_BYTES, &mut |_| Verdict::Continue)
+            .await;
+        if ctx.shared.generation() != generation {
+            return Fetched::Stale;
+        }
+        match result {
+            Ok(dl) => return Fetched::Got(l, dl),
+            Err(NetError::NotYetAvailable { .. }) => return Fetched::NotYet,
+            Err(
+                e @ NetError::Status {
+                    status: 404 | 410, ..
+                },
+            ) if ctx.is_live() => {
+                // Normal at a live edge or in a gap: no error event.
+                last_error = Some(e);
+            }
+            Err(e) => {
+                all_missing = false;
+                report(ctx, &Error::Net(e.clone()));
+                last_error = Some(e);
+            }
+        }
+    }
+    match last_error {
+        Some(_) if all_missing => Fetched::Missing,
+        Some(e) => Fetched::Failed(Error::Net(e)),
+        None => Fetched::Missing,
+    }
+}
+
+/// Parses and, if protected, decrypts a fragment.
+async fn demux(ctx: &SessionCtx, body: Bytes, start: u64) -> Result<(TrackFragment, Bytes), Error> {
     let fragment = parse_fragment(&body, start)?;
     let track = fragment.tracks.into_iter().next().ok_or_else(|| {
         Error::Box(crate::isobmff::BoxError::Missing {
@@ -191,15 +299,20 @@ async fn demux(ctx: &SessionCtx, body: bytes::Bytes, start: u64) -> Result<Vec<M
         })
     })?;
     let body = ctx.protection.decrypt(body, &track).await?;
-    Ok(track
+    Ok((track, body))
+}
+
+/// The samples of a track fragment as decoder units (views into the body, no copy).
+fn units(track: &TrackFragment, body: &Bytes) -> Vec<MediaUnit> {
+    track
         .samples
-        .into_iter()
+        .iter()
         .map(|s| MediaUnit {
-            data: body.slice(s.data),
+            data: body.slice(s.data.clone()),
             dts: s.dts,
             pts: s.pts,
             duration: s.duration,
             is_sync: s.is_sync,
         })
-        .collect())
+        .collect()
 }

@@ -14,6 +14,7 @@ mod decoders;
 mod event;
 mod fetch_loop;
 mod messages;
+mod navigation;
 mod present_audio;
 mod present_video;
 mod protection;
@@ -53,6 +54,14 @@ pub struct Sinks {
 }
 
 impl Sinks {
+    /// Null sinks paced at `speed` times real time (pair with `Config::speed`).
+    pub fn null_at(speed: f64) -> Sinks {
+        Sinks {
+            video: Box::new(NullVideoSink::default()),
+            audio: Box::new(NullAudioSink::paced_at(speed)),
+        }
+    }
+
     /// Sinks that discard media: paced in real time, or unpaced for `fast` runs.
     pub fn null(fast: bool) -> Sinks {
         Sinks {
@@ -63,6 +72,17 @@ impl Sinks {
                 NullAudioSink::paced()
             }),
         }
+    }
+}
+
+/// Sends commands to a player from any thread; cheap to clone.
+#[derive(Clone)]
+pub struct Commander(tokio::sync::mpsc::UnboundedSender<Command>);
+
+impl Commander {
+    /// Sends a command; returns false once the player has stopped.
+    pub fn send(&self, command: Command) -> bool {
+        self.0.send(command).is_ok()
     }
 }
 
@@ -143,20 +163,26 @@ impl Player {
         let mut selection = selection;
         let skipped = std::mem::take(&mut selection.skipped);
         let fast = config.fast;
-        let start =
-            session_ctx::origin_of(&manifest, &selection) + config.start.unwrap_or(Duration::ZERO);
-        let shared = Arc::new(Shared::new(start, fast, event_tx, opened_at));
+        let origin = session_ctx::origin_of(&manifest, &selection);
+        let start = config.start;
+        let shared = Arc::new(Shared::new(
+            origin + start.unwrap_or(Duration::ZERO),
+            fast,
+            config.speed,
+            event_tx,
+            opened_at,
+        ));
         let protection = protection::Protection::new(&manifest, config.keys.as_ref());
-        let ctx = SessionCtx {
-            protection,
-            shared: shared.clone(),
+        let ctx = SessionCtx::new(
+            shared.clone(),
             fetcher,
-            manifest: Arc::new(manifest),
+            manifest,
             base_url,
-            selection: Mutex::new(selection),
+            selection,
             config,
-            quality: Mutex::new(chooser),
-        };
+            chooser,
+            protection,
+        );
         for e in skipped {
             shared.emit(Event::Error {
                 kind: e.kind().into(),
@@ -220,6 +246,11 @@ impl Player {
         let _ = self.commands.send(command);
     }
 
+    /// A handle that sends commands from any thread (e.g. a control channel reader).
+    pub fn commander(&self) -> Commander {
+        Commander(self.commands.clone())
+    }
+
     /// Resumes playback.
     pub fn play(&self) {
         self.send(Command::Play);
@@ -233,6 +264,26 @@ impl Player {
     /// Seeks to `position` from the presentation start.
     pub fn seek(&self, position: Duration) {
         self.send(Command::Seek(position));
+    }
+
+    /// Jumps to the live point (the configured delay behind the edge).
+    pub fn go_live(&self) {
+        self.send(Command::GoLive);
+    }
+
+    /// Whether the presentation is live (fragments keep coming).
+    pub fn is_live(&self) -> bool {
+        self.ctx.is_live()
+    }
+
+    /// The range a seek may reach, from the presentation start: the whole presentation on
+    /// demand, the DVR window on live (its end is the known live edge).
+    pub fn seekable(&self) -> (Duration, Duration) {
+        let o = self.ctx.origin;
+        (
+            self.ctx.window_start().saturating_sub(o),
+            self.ctx.end().saturating_sub(o),
+        )
     }
 
     /// Instant replay: jumps back `back` from the current position.
@@ -296,12 +347,12 @@ impl Player {
 
     /// The current position from the presentation start.
     pub fn position(&self) -> Duration {
-        self.ctx.shared.position().saturating_sub(self.ctx.origin())
+        self.ctx.shared.position().saturating_sub(self.ctx.origin)
     }
 
     /// The presentation's length (on demand).
     pub fn duration(&self) -> Duration {
-        self.ctx.end().saturating_sub(self.ctx.origin())
+        self.ctx.end().saturating_sub(self.ctx.origin)
     }
 
     /// The parsed manifest.

@@ -14,8 +14,9 @@ use super::messages::PcmMsg;
 use super::shared::Shared;
 
 const POLL: Duration = Duration::from_millis(5);
-/// Timestamp gaps up to this are filled with silence; longer ones restart the clock there.
-const MAX_SILENCE: Duration = Duration::from_secs(10);
+/// Timestamp gaps up to this are filled with silence; longer ones (encoder gaps, loops)
+/// restart the clock there, so playback skips over them.
+const MAX_SILENCE: Duration = Duration::from_secs(1);
 /// Gaps and overlaps below this are ignored (AAC frame timing jitter).
 const TOLERANCE: Duration = Duration::from_millis(15);
 

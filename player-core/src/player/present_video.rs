@@ -13,6 +13,8 @@ use super::event::{Event, StreamKind};
 use super::messages::{FrameMsg, ShownFrame};
 use super::shared::Shared;
 
+/// A picture this far ahead of a free-running clock is past a timestamp jump.
+const DISCONTINUITY: Duration = Duration::from_secs(1);
 /// Longest single sleep, so seeks and shutdown are noticed promptly.
 const POLL: Duration = Duration::from_millis(5);
 
@@ -103,7 +105,11 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
                 shared.release(f.frame.byte_size());
             }
             FrameAction::Wait(d) => {
-                std::thread::sleep(d.min(POLL));
+                if !shared.audio_master() && d > DISCONTINUITY {
+                    // A timestamp jump (encoder gap) with no audio to carry the clock over it.
+                    shared.with_clock(|c| c.anchor(pts, Instant::now(), !shared.hold(), false));
+                }
+                std::thread::sleep(d.div_f64(shared.speed()).min(POLL));
                 pending = Some(f);
             }
             FrameAction::Drop => {

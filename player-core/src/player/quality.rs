@@ -154,7 +154,8 @@ mod tests {
                 reason: "startup"
             }
         );
-        q.on_download(1_000_000, 1.0);
+        // 125 kB in 1 s = 1 Mbit/s: 0.8 Mbit/s fits the 800k level.
+        q.on_download(125_000, 1.0);
         assert_eq!(q.choose().level, 1);
         q.on_download(100_000_000, 1.0);
         assert_eq!(q.choose().level, 2);

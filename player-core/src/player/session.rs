@@ -6,15 +6,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{self, Sender, UnboundedReceiver};
 use tokio::task::JoinSet;
 
-use crate::error::Error;
-use crate::manifest::StreamType;
-
 use super::command::Command;
 use super::event::{Event, State, Stats, StreamKind};
-use super::fetch_loop::{self, FetchEnd};
+use super::fetch_loop::FetchEnd;
 use super::messages::DecodeMsg;
-use super::quality::rungs;
-use super::selection;
 use super::session_ctx::SessionCtx;
 
 const TICK: Duration = Duration::from_millis(20);
@@ -26,16 +21,18 @@ pub(crate) struct DecoderInputs {
     pub audio: Option<Sender<DecodeMsg>>,
 }
 
-struct Controller {
-    ctx: Arc<SessionCtx>,
-    inputs: DecoderInputs,
-    tasks: JoinSet<FetchEnd>,
-    state: State,
+pub(super) struct Controller {
+    pub(super) ctx: Arc<SessionCtx>,
+    pub(super) inputs: DecoderInputs,
+    pub(super) tasks: JoinSet<FetchEnd>,
+    pub(super) state: State,
     /// The host wants playback paused.
-    user_paused: bool,
+    pub(super) user_paused: bool,
     /// Buffering because the buffer ran dry during playback (a rebuffer, not a seek).
-    stalled: bool,
+    pub(super) stalled: bool,
     last_stats: Instant,
+    /// When a paused live session last refreshed its manifest.
+    pub(super) last_paused_refresh: Instant,
 }
 
 /// Runs the session until `Stop` or until the command channel closes.
@@ -43,7 +40,7 @@ pub(crate) async fn run(
     ctx: Arc<SessionCtx>,
     inputs: DecoderInputs,
     mut commands: UnboundedReceiver<Command>,
-    start: Duration,
+    start: Option<Duration>,
 ) {
     let user_paused = ctx.config.start_paused;
     let mut c = Controller {
@@ -54,8 +51,14 @@ pub(crate) async fn run(
         user_paused,
         stalled: false,
         last_stats: Instant::now(),
+        last_paused_refresh: Instant::now(),
     };
-    c.start_at(start, None);
+    let target = match start {
+        Some(s) => c.ctx.origin + s,
+        None if c.ctx.is_live() => c.live_point(),
+        None => c.ctx.origin,
+    };
+    c.start_at(target, None);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -78,15 +81,15 @@ pub(crate) async fn run(
 }
 
 impl Controller {
-    fn position_s(&self) -> f64 {
+    pub(super) fn position_s(&self) -> f64 {
         self.ctx
             .shared
             .position()
-            .saturating_sub(self.ctx.origin())
+            .saturating_sub(self.ctx.origin)
             .as_secs_f64()
     }
 
-    fn set_state(&mut self, state: State) {
+    pub(super) fn set_state(&mut self, state: State) {
         if self.state != state {
             self.state = state;
             self.ctx.shared.emit(Event::State {
@@ -110,52 +113,8 @@ impl Controller {
         self.set_state(State::Failed);
     }
 
-    /// Starts a generation at media time `target`: video from the keyframe (fragment start) at
-    /// or before it, audio from the fragment that holds that point.
-    fn start_at(&mut self, target: Duration, requested: Option<(f64, bool)>) {
-        self.tasks.abort_all();
-        self.end_stall();
-        let ctx = self.ctx.clone();
-        let lead = if ctx.plan(StreamKind::Video).is_some() {
-            StreamKind::Video
-        } else {
-            StreamKind::Audio
-        };
-        let lead_index = ctx.chunk_at(lead, target);
-        let start = ctx
-            .stream(lead)
-            .and_then(|s| {
-                s.chunks
-                    .get(lead_index)
-                    .map(|c| crate::time::ticks_to_duration(c.start, s.timescale))
-            })
-            .unwrap_or(target);
-        let generation = ctx.shared.new_generation(start);
-        ctx.shared.set_hold(true);
-        if ctx.plan(StreamKind::Audio).is_some() && !ctx.shared.fast {
-            ctx.shared.set_audio_master(true);
-        }
-        for (kind, tx) in [
-            (StreamKind::Video, self.inputs.video.clone()),
-            (StreamKind::Audio, self.inputs.audio.clone()),
-        ] {
-            let Some(tx) = tx else { continue };
-            let first = ctx.chunk_at(kind, start);
-            self.tasks
-                .spawn(fetch_loop::run(ctx.clone(), kind, generation, first, tx));
-        }
-        if let Some((requested_s, clamped)) = requested {
-            ctx.shared.emit(Event::Seek {
-                requested_s,
-                position_s: start.saturating_sub(ctx.origin()).as_secs_f64(),
-                clamped,
-            });
-        }
-        self.set_state(State::Buffering);
-    }
-
     /// Ends a rebuffer in progress (data arrived, or a seek made it moot).
-    fn end_stall(&mut self) {
+    pub(super) fn end_stall(&mut self) {
         if self.stalled {
             self.stalled = false;
             self.ctx.shared.with_stats(|s| s.stall_end(Instant::now()));
@@ -164,11 +123,15 @@ impl Controller {
     }
 
     fn command(&mut self, cmd: Command) {
+        self.ctx.shared.emit(Event::Command {
+            command: cmd.to_string(),
+        });
         let terminal = matches!(self.state, State::Failed | State::Stopped);
         match cmd {
             Command::Play => {
                 self.user_paused = false;
                 if self.state == State::Paused {
+                    self.resume_in_window();
                     self.set_state(State::Buffering);
                 }
             }
@@ -187,68 +150,13 @@ impl Controller {
             Command::SetQuality(level) => self.ctx.with_quality(|q| q.set_manual(level)),
             Command::SetMaxBitrate(cap) => self.ctx.with_quality(|q| q.set_max_bitrate(cap)),
             Command::SelectStream { kind, name } if !terminal => self.select_stream(kind, &name),
+            Command::GoLive if !terminal => self.go_live(),
             Command::Seek(_)
             | Command::SeekBy(_)
             | Command::SelectStream { .. }
+            | Command::GoLive
             | Command::Stop => {}
         }
-    }
-
-    fn select_stream(&mut self, kind: StreamKind, name: &str) {
-        let ctx = self.ctx.clone();
-        if ctx.plan(kind).is_none() {
-            ctx.shared.emit(Event::Error {
-                kind: "selection".into(),
-                message: format!("no {kind:?} stream is playing: cannot switch to {name}"),
-                fatal: false,
-            });
-            return;
-        }
-        let ty = match kind {
-            StreamKind::Video => StreamType::Video,
-            StreamKind::Audio => StreamType::Audio,
-        };
-        let mut skipped = Vec::new();
-        match selection::pick(&ctx.manifest, ty, Some(name), &mut skipped) {
-            Ok(Some(plan)) => {
-                if kind == StreamKind::Video {
-                    ctx.with_quality(|q| q.set_ladder(rungs(&plan)));
-                }
-                ctx.with_selection(|s| match kind {
-                    StreamKind::Video => s.video = Some(plan),
-                    StreamKind::Audio => s.audio = Some(plan),
-                });
-                let position = ctx.shared.position();
-                self.start_at(position, None);
-                ctx.shared.emit(Event::Track {
-                    stream: kind,
-                    name: name.to_string(),
-                });
-            }
-            Ok(None) => {
-                let e = skipped.pop().unwrap_or(Error::NoPlayableStream);
-                ctx.shared.emit(Event::Error {
-                    kind: e.kind().into(),
-                    message: e.to_string(),
-                    fatal: false,
-                });
-            }
-            Err(e) => ctx.shared.emit(Event::Error {
-                kind: e.kind().into(),
-                message: e.to_string(),
-                fatal: false,
-            }),
-        }
-    }
-
-    fn seek_to(&mut self, requested_s: f64) {
-        let origin = self.ctx.origin();
-        let end = self.ctx.end();
-        let length = end.saturating_sub(origin).as_secs_f64();
-        let clamped_s = requested_s.clamp(0.0, length.max(0.0));
-        let clamped = (clamped_s - requested_s).abs() > 1e-9;
-        let target = origin + Duration::from_secs_f64(clamped_s);
-        self.start_at(target, Some((requested_s, clamped)));
     }
 
     /// Media buffered ahead of the position for `kind` (infinite once fully fetched).
@@ -266,7 +174,7 @@ impl Controller {
         if matches!(self.state, State::Failed | State::Stopped) {
             return;
         }
-        if kinds.iter().all(|k| shared.output_done(*k)) {
+        if !self.ctx.is_live() && kinds.iter().all(|k| shared.output_done(*k)) {
             if self.state != State::Ended {
                 shared.set_hold(true);
                 self.end_stall();
@@ -306,6 +214,7 @@ impl Controller {
                 if !self.user_paused {
                     self.set_state(State::Buffering);
                 }
+                self.refresh_while_paused();
             }
             State::Ended | State::Failed | State::Stopped => {}
         }
@@ -318,6 +227,13 @@ impl Controller {
 
     fn stats(&self, min_ahead: Duration) -> Stats {
         let shared = &self.ctx.shared;
+        let origin = self.ctx.origin;
+        let live = self.ctx.is_live().then(|| {
+            (
+                self.ctx.end().saturating_sub(origin).as_secs_f64(),
+                self.ctx.window_start().saturating_sub(origin).as_secs_f64(),
+            )
+        });
         let buffer = if min_ahead == Duration::MAX {
             // Fully fetched: what remains to play.
             self.ctx.end().saturating_sub(shared.position())
@@ -328,6 +244,8 @@ impl Controller {
             let (bitrate, width, height) = s.shown.unwrap_or((0, 0, 0));
             Stats {
                 position_s: self.position_s(),
+                live_edge_s: live.map(|(edge, _)| edge),
+                window_start_s: live.map(|(_, start)| start),
                 buffer_s: buffer.as_secs_f64(),
                 bitrate,
                 width,
@@ -336,7 +254,7 @@ impl Controller {
                 frames_decoded: s.frames_decoded,
                 frames_dropped: s.frames_dropped,
                 audio_frames: s.audio_frames_played,
-                latency_s: None,
+                latency_s: live.map(|(edge, _)| (edge - self.position_s()).max(0.0)),
             }
         })
     }

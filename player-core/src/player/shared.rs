@@ -54,12 +54,13 @@ impl Shared {
     pub fn new(
         start: Duration,
         fast: bool,
+        speed: f64,
         events: crossbeam_channel::Sender<Event>,
         opened_at: Instant,
     ) -> Shared {
         Shared {
             generation: AtomicU64::new(1),
-            clock: Mutex::new(MasterClock::new(start, opened_at)),
+            clock: Mutex::new(MasterClock::with_rate(start, opened_at, speed)),
             hold: AtomicBool::new(true),
             audio_master: AtomicBool::new(false),
             fast,
@@ -128,6 +129,11 @@ impl Shared {
     /// Declares which outputs exist (set once at open).
     pub fn set_active(&self, kind: StreamKind) {
         self.active[kind.idx()].store(true, Ordering::Release);
+    }
+
+    /// Media seconds per wall second.
+    pub fn speed(&self) -> f64 {
+        self.with_clock(|c| c.rate())
     }
 
     /// Whether playback is held.

@@ -30,6 +30,8 @@ impl VideoSink for NullVideoSink {
 #[derive(Debug)]
 pub struct NullAudioSink {
     paced: bool,
+    /// Media seconds played per wall second when paced.
+    speed: f64,
     rate: u32,
     channels: u16,
     written: u64,
@@ -49,6 +51,17 @@ impl NullAudioSink {
         NullAudioSink::new(true)
     }
 
+    /// A sink paced at `speed` times real time (for a faster test clock).
+    pub fn paced_at(speed: f64) -> NullAudioSink {
+        let mut s = NullAudioSink::new(true);
+        s.speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
+        s
+    }
+
     /// A sink that takes everything at once.
     pub fn unpaced() -> NullAudioSink {
         NullAudioSink::new(false)
@@ -57,6 +70,7 @@ impl NullAudioSink {
     fn new(paced: bool) -> NullAudioSink {
         NullAudioSink {
             paced,
+            speed: 1.0,
             rate: 48_000,
             channels: 2,
             written: 0,
@@ -78,7 +92,8 @@ impl NullAudioSink {
         if self.paused {
             return;
         }
-        let nanos = elapsed.as_nanos() * u128::from(self.rate) + self.carry_nanos;
+        let nanos =
+            elapsed.mul_f64(self.speed).as_nanos() * u128::from(self.rate) + self.carry_nanos;
         let frames = nanos / 1_000_000_000;
         self.carry_nanos = nanos % 1_000_000_000;
         let frames = u64::try_from(frames).unwrap_or(u64::MAX);
@@ -90,7 +105,7 @@ impl NullAudioSink {
     }
 
     fn capacity_frames(&self) -> u64 {
-        crate::time::duration_to_ticks(DEVICE_BUFFER, u64::from(self.rate))
+        crate::time::duration_to_ticks(DEVICE_BUFFER.mul_f64(self.speed), u64::from(self.rate))
     }
 }
 

@@ -51,7 +51,11 @@ fn live_config(a: &Args) -> anyhow::Result<LiveConfig> {
     };
     Ok(LiveConfig {
         speed: a.speed,
-        dvr_window: if a.dvr > 0.0 { Some(secs(a.dvr)?) } else { None },
+        dvr_window: if a.dvr > 0.0 {
+            Some(secs(a.dvr)?)
+        } else {
+            None
+        },
         lookahead: a.lookahead,
         time_base,
         loop_content: !a.no_loop,
@@ -71,7 +75,11 @@ fn main() -> anyhow::Result<()> {
         "{} is not a directory",
         args.dir.display()
     );
-    let live = if args.live { Some(live_config(&args)?) } else { None };
+    let live = if args.live {
+        Some(live_config(&args)?)
+    } else {
+        None
+    };
     let origin = Origin::start(
         &args.dir,
         OriginConfig {

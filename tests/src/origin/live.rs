@@ -76,7 +76,11 @@ pub fn parse_gap(s: &str) -> Result<Gap, String> {
     let bitrates = levels
         .map(|l| {
             l.split(',')
-                .map(|b| b.trim().parse::<u64>().map_err(|_| format!("gap {s:?}: bad bitrate {b:?}")))
+                .map(|b| {
+                    b.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("gap {s:?}: bad bitrate {b:?}"))
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;
@@ -126,8 +130,13 @@ pub enum FragmentAnswer {
 
 impl LivePresentation {
     /// Loads `dir`'s on-demand manifest; the live clock starts at `started`.
-    pub fn load(dir: &Path, config: LiveConfig, started: Instant) -> Result<LivePresentation, String> {
-        let bytes = std::fs::read(dir.join("Manifest")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    pub fn load(
+        dir: &Path,
+        config: LiveConfig,
+        started: Instant,
+    ) -> Result<LivePresentation, String> {
+        let bytes =
+            std::fs::read(dir.join("Manifest")).map_err(|e| format!("{}: {e}", dir.display()))?;
         let source = player_core::manifest::parse(&bytes).map_err(|e| e.to_string())?;
         let timescale = source.timescale;
         let first = source
@@ -141,7 +150,11 @@ impl LivePresentation {
             if s.timescale != timescale {
                 return Err("streams with their own TimeScale are not supported live".into());
             }
-            let chunks = s.chunks.iter().map(|c| (c.start - first, c.duration)).collect();
+            let chunks = s
+                .chunks
+                .iter()
+                .map(|c| (c.start - first, c.duration))
+                .collect();
             streams.push(SourceStream {
                 index: s.clone(),
                 chunks,
@@ -170,7 +183,8 @@ impl LivePresentation {
     /// The live edge (ticks since the live start) at `now`: media up to here exists.
     pub fn edge(&self, now: Instant) -> u64 {
         let wall = now.saturating_duration_since(self.started).as_secs_f64();
-        let produced = self.ticks(self.config.preroll) as f64 + wall * self.config.speed * self.timescale as f64;
+        let produced = self.ticks(self.config.preroll) as f64
+            + wall * self.config.speed * self.timescale as f64;
         let mut edge = produced as u64;
         if let Some(end) = self.config.end_at {
             edge = edge.min(self.ticks(end));
@@ -220,7 +234,12 @@ impl LivePresentation {
             return false;
         };
         let t = player_core::time::ticks_to_duration(start, self.timescale);
-        let levels: Vec<u64> = self.streams[s].index.quality_levels.iter().map(|q| q.bitrate).collect();
+        let levels: Vec<u64> = self.streams[s]
+            .index
+            .quality_levels
+            .iter()
+            .map(|q| q.bitrate)
+            .collect();
         let missing = |b: u64| {
             self.config.gaps.iter().any(|g| {
                 t >= g.from && t < g.to && g.bitrates.as_ref().is_none_or(|l| l.contains(&b))
@@ -234,7 +253,10 @@ impl LivePresentation {
 
     /// Chunks of `s` in the DVR window at edge `edge` that exist on some level.
     fn window(&self, s: usize, edge: u64) -> Vec<(u64, u64)> {
-        let floor = self.config.dvr_window.map_or(0, |w| edge.saturating_sub(self.ticks(w)));
+        let floor = self
+            .config
+            .dvr_window
+            .map_or(0, |w| edge.saturating_sub(self.ticks(w)));
         let mut out = Vec::new();
         let mut k = 0u64;
         // Laps before the window are skipped arithmetically.
@@ -264,10 +286,20 @@ impl LivePresentation {
             "<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" TimeScale=\"{}\"",
             self.timescale
         );
-        let windows: Vec<Vec<(u64, u64)>> = (0..self.streams.len()).map(|s| self.window(s, edge)).collect();
+        let windows: Vec<Vec<(u64, u64)>> = (0..self.streams.len())
+            .map(|s| self.window(s, edge))
+            .collect();
         if ended {
-            let first = windows.iter().filter_map(|w| w.first().map(|c| c.0)).min().unwrap_or(0);
-            let last = windows.iter().filter_map(|w| w.last().map(|c| c.0 + c.1)).max().unwrap_or(0);
+            let first = windows
+                .iter()
+                .filter_map(|w| w.first().map(|c| c.0))
+                .min()
+                .unwrap_or(0);
+            let last = windows
+                .iter()
+                .filter_map(|w| w.last().map(|c| c.0 + c.1))
+                .max()
+                .unwrap_or(0);
             x += &format!(" Duration=\"{}\">\n", last - first);
         } else {
             x += &format!(
@@ -295,7 +327,12 @@ impl LivePresentation {
         let Some(s) = self.stream_by_fragment_name(name) else {
             return FragmentAnswer::NotFound;
         };
-        let Some(level) = self.streams[s].index.quality_levels.iter().find(|q| q.bitrate == bitrate) else {
+        let Some(level) = self.streams[s]
+            .index
+            .quality_levels
+            .iter()
+            .find(|q| q.bitrate == bitrate)
+        else {
             return FragmentAnswer::NotFound;
         };
         let Some(rel) = time.checked_sub(self.config.time_base) else {
@@ -330,7 +367,9 @@ impl LivePresentation {
         }
         let src = &self.streams[s];
         let src_start = src.index.chunks[j].start;
-        let file = self.dir.join(expand_template(&src.index.url_template, level, src_start));
+        let file = self
+            .dir
+            .join(expand_template(&src.index.url_template, level, src_start));
         let next = (self.config.lookahead > 0).then(|| {
             let mut v = Vec::new();
             let mut n = k + 1;
@@ -372,7 +411,10 @@ pub fn fragment_name(template: &str) -> Option<&str> {
 /// Parses `…QualityLevels(B[,…])/Fragments(name=T)` into (name, bitrate, time).
 pub fn parse_fragment_path(path: &str) -> Option<(String, u64, u64)> {
     let q = path.find("QualityLevels(")? + "QualityLevels(".len();
-    let digits: String = path[q..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = path[q..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     let bitrate = digits.parse().ok()?;
     let f = path.find("Fragments(")? + "Fragments(".len();
     let inner = &path[f..f + path[f..].find(')')?];
@@ -387,7 +429,9 @@ fn attr(out: &mut String, name: &str, v: Option<impl std::fmt::Display>) {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 fn stream_xml(s: &StreamIndex, window: &[(u64, u64)], base: u64) -> String {
@@ -435,7 +479,11 @@ fn level_xml(q: &QualityLevel) -> String {
     if q.nal_unit_length_field != 4 {
         attr(&mut x, "NALUnitLengthField", Some(q.nal_unit_length_field));
     }
-    let cpd: String = q.codec_private_data.iter().map(|b| format!("{b:02X}")).collect();
+    let cpd: String = q
+        .codec_private_data
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
     x += &format!(" CodecPrivateData=\"{cpd}\"/>\n");
     x
 }
@@ -468,7 +516,11 @@ mod tests {
         assert_eq!(m.lookahead_count, Some(2));
         let v = &m.streams[0];
         // Edge at 10 s, window 6 s: chunks starting at 4, 6 and 8 s.
-        let starts: Vec<u64> = v.chunks.iter().map(|c| c.start - 1_000_000_000_000).collect();
+        let starts: Vec<u64> = v
+            .chunks
+            .iter()
+            .map(|c| c.start - 1_000_000_000_000)
+            .collect();
         assert_eq!(starts, vec![40_000_000, 60_000_000, 80_000_000]);
     }
 
@@ -482,14 +534,37 @@ mod tests {
         });
         // The loop period is the longest stream (audio ends at 200106666).
         let lap = 200_106_666u64;
-        assert!(matches!(live.fragment("video", 300000, lap + 20_000_000, t0), FragmentAnswer::Serve { .. }));
-        assert!(matches!(live.fragment("video", 300000, lap + 100_000_000, t0), FragmentAnswer::NotYet));
-        assert!(matches!(live.fragment("video", 300000, 0, t0), FragmentAnswer::Gone));
-        assert!(matches!(live.fragment("video", 300000, lap + 40_000_000, t0), FragmentAnswer::NotFound));
-        assert!(matches!(live.fragment("video", 800000, lap + 40_000_000, t0), FragmentAnswer::Serve { .. }));
+        assert!(matches!(
+            live.fragment("video", 300000, lap + 20_000_000, t0),
+            FragmentAnswer::Serve { .. }
+        ));
+        assert!(matches!(
+            live.fragment("video", 300000, lap + 100_000_000, t0),
+            FragmentAnswer::NotYet
+        ));
+        assert!(matches!(
+            live.fragment("video", 300000, 0, t0),
+            FragmentAnswer::Gone
+        ));
+        assert!(matches!(
+            live.fragment("video", 300000, lap + 40_000_000, t0),
+            FragmentAnswer::NotFound
+        ));
+        assert!(matches!(
+            live.fragment("video", 800000, lap + 40_000_000, t0),
+            FragmentAnswer::Serve { .. }
+        ));
         match live.fragment("video", 800000, lap + 20_000_000, t0) {
-            FragmentAnswer::Serve { next: Some(next), .. } => {
-                assert_eq!(next, vec![(lap + 40_000_000, 20_000_000), (lap + 60_000_000, 20_000_000)]);
+            FragmentAnswer::Serve {
+                next: Some(next), ..
+            } => {
+                assert_eq!(
+                    next,
+                    vec![
+                        (lap + 40_000_000, 20_000_000),
+                        (lap + 60_000_000, 20_000_000)
+                    ]
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -501,7 +576,10 @@ mod tests {
             parse_fragment_path("/demo/QualityLevels(300000)/Fragments(video=123)"),
             Some(("video".into(), 300000, 123))
         );
-        assert_eq!(fragment_name("QualityLevels({bitrate})/Fragments(audio_eng={start time})"), Some("audio_eng"));
+        assert_eq!(
+            fragment_name("QualityLevels({bitrate})/Fragments(audio_eng={start time})"),
+            Some("audio_eng")
+        );
         assert!(parse_gap("5..3").is_err());
         assert_eq!(parse_gap("10..20").expect("gap").bitrates, None);
     }

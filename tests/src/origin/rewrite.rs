@@ -83,7 +83,9 @@ pub fn rewrite_fragment(
                 put_box(&mut children, b"traf", None, &traf_payload);
             } else {
                 let s = (ch.offset - h.offset) as usize;
-                children.extend_from_slice(&payload[s - h.header_len..s - h.header_len + ch.size as usize]);
+                children.extend_from_slice(
+                    &payload[s - h.header_len..s - h.header_len + ch.size as usize],
+                );
             }
         }
         put_box(&mut out, b"moof", None, &children);
@@ -114,7 +116,12 @@ fn rebuild_traf(
             (b"uuid", Some(u)) if u == TFXD || u == TFRF => continue,
             (b"free", _) | (b"skip", _) => continue,
             (b"tfdt", _) => {
-                put_box(&mut out, b"tfdt", None, &full_box_payload(1, 0, &time.to_be_bytes()));
+                put_box(
+                    &mut out,
+                    b"tfdt",
+                    None,
+                    &full_box_payload(1, 0, &time.to_be_bytes()),
+                );
                 continue;
             }
             (b"trun", _) => marks.trun.push(out.len() + h.header_len),
@@ -128,7 +135,12 @@ fn rebuild_traf(
     let mut tfxd = Vec::with_capacity(16);
     tfxd.extend_from_slice(&time.to_be_bytes());
     tfxd.extend_from_slice(&duration.to_be_bytes());
-    put_box(&mut out, b"uuid", Some(&TFXD), &full_box_payload(1, 0, &tfxd));
+    put_box(
+        &mut out,
+        b"uuid",
+        Some(&TFXD),
+        &full_box_payload(1, 0, &tfxd),
+    );
     if let Some(entries) = next {
         let count = entries.len().min(255);
         let mut body = vec![count as u8];
@@ -136,7 +148,12 @@ fn rebuild_traf(
             body.extend_from_slice(&t.to_be_bytes());
             body.extend_from_slice(&d.to_be_bytes());
         }
-        put_box(&mut out, b"uuid", Some(&TFRF), &full_box_payload(1, 0, &body));
+        put_box(
+            &mut out,
+            b"uuid",
+            Some(&TFRF),
+            &full_box_payload(1, 0, &body),
+        );
     }
     Ok((out, marks))
 }
@@ -188,7 +205,9 @@ fn patch(moof: &mut [u8], base: usize, m: &Marks, delta: i64) -> Result<(), Rewr
         }
         let count = read_u32(moof, at)?;
         if count != 1 || version != 0 {
-            return Err(RewriteError::Unsupported("saio with several or 64-bit offsets".into()));
+            return Err(RewriteError::Unsupported(
+                "saio with several or 64-bit offsets".into(),
+            ));
         }
         // The aux info (senc's per-sample data) is now at this offset from the moof start.
         write_u32(moof, at + 4, (base + senc) as u32);
@@ -207,7 +226,8 @@ mod tests {
     use player_core::isobmff::parse_fragment;
 
     fn demo_fragment() -> Vec<u8> {
-        let p = crate::support::assets_dir().join("demo/QualityLevels(300000)/Fragments(video=20000000)");
+        let p = crate::support::assets_dir()
+            .join("demo/QualityLevels(300000)/Fragments(video=20000000)");
         std::fs::read(p).expect("demo fragment")
     }
 
@@ -226,10 +246,18 @@ mod tests {
         assert_eq!(a.samples.len(), b.samples.len());
         assert_eq!(a.samples[0].dts, t);
         for (x, y) in a.samples.iter().zip(&b.samples) {
-            assert_eq!(&out[x.data.clone()], &src[y.data.clone()], "sample bytes unchanged");
+            assert_eq!(
+                &out[x.data.clone()],
+                &src[y.data.clone()],
+                "sample bytes unchanged"
+            );
         }
         let none = rewrite_fragment(&src, t, 20_000_000, None).expect("rewrite");
-        assert!(parse_fragment(&none, 0).expect("parses").tracks[0].tfrf.is_empty());
+        assert!(
+            parse_fragment(&none, 0).expect("parses").tracks[0]
+                .tfrf
+                .is_empty()
+        );
         assert!(starts_with_moof(&none));
     }
 }

@@ -39,7 +39,10 @@ impl AppState {
     fn live(&self, dir: &str) -> Option<Arc<LivePresentation>> {
         let config = self.live.clone()?;
         let rel = Path::new(dir.trim_matches('/'));
-        if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        if rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
             return None;
         }
         let path = self.root.join(rel);
@@ -180,7 +183,11 @@ async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'sta
     let (dir, last) = path.rsplit_once('/').unwrap_or(("", path));
     if last.eq_ignore_ascii_case("manifest") {
         return match state.live(dir) {
-            Some(p) => (StatusCode::OK, p.manifest(now).into_bytes(), vod::content_type(path)),
+            Some(p) => (
+                StatusCode::OK,
+                p.manifest(now).into_bytes(),
+                vod::content_type(path),
+            ),
             None => not_found,
         };
     }
