@@ -56,6 +56,9 @@ pub struct PlayArgs {
     /// Live: play this far behind the live edge (seconds; default three fragments).
     #[arg(long, value_parser = parse_time)]
     pub live_delay: Option<Duration>,
+    /// Clock rate: 1 is real time; above 1 plays faster (paired with a live test origin's --speed).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
     /// Print nothing but errors (no status line, no summary).
     #[arg(long)]
     pub quiet: bool,
@@ -157,8 +160,8 @@ pub fn run_play(args: &PlayArgs) -> i32 {
     };
     let paced = !args.fast;
     let audio: Box<dyn AudioSink> = match &args.audio_out {
-        Some(p) => Box::new(WavSink::new(p, paced)),
-        None if paced => Box::new(NullAudioSink::paced()),
+        Some(p) => Box::new(WavSink::new(p, paced, args.speed)),
+        None if paced => Box::new(NullAudioSink::paced_at(args.speed)),
         None => Box::new(NullAudioSink::unpaced()),
     };
     let config = Config {
@@ -169,6 +172,7 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         video: args.video.clone(),
         audio: args.audio.clone(),
         live_delay: args.live_delay,
+        speed: args.speed,
         ..Config::default()
     };
     let mut sink_error = None;
@@ -240,6 +244,14 @@ pub fn run_play(args: &PlayArgs) -> i32 {
                     state: State::Failed,
                     ..
                 } => break,
+                // Stopped on request (`stop` on the control channel): a normal end.
+                Event::State {
+                    state: State::Stopped,
+                    ..
+                } => {
+                    code = 0;
+                    break;
+                }
                 Event::Error {
                     fatal: true,
                     message,

@@ -190,7 +190,7 @@ fn forced_quality_switch_mid_stream_decodes_cleanly_at_the_new_size() {
         .position(|f| f.width == 1280)
         .expect("the switch reached the screen");
     assert!(
-        first_hd >= 60 && first_hd < 450,
+        (60..450).contains(&first_hd),
         "switched at frame {first_hd}"
     );
     assert!(

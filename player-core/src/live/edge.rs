@@ -18,18 +18,18 @@ pub fn live_target(edge: Duration, fragment: Duration, delay: Option<Duration>) 
     edge.saturating_sub(delay)
 }
 
-/// Clamps a seek target into the seekable range `[window_start, edge − 1.5 fragments]`;
-/// returns the target and whether it had to move.
+/// Clamps a seek target into the seekable range `[window_start + 1 fragment, edge − 1.5
+/// fragments]` (the window's first fragment is the next to leave it, so a seek there would
+/// be gone before it is fetched); returns the target and whether it had to move.
 pub fn clamp_to_window(
     target: Duration,
     window_start: Duration,
     edge: Duration,
     fragment: Duration,
 ) -> (Duration, bool) {
-    let latest = edge
-        .saturating_sub(fragment.mul_f64(MIN_DELAY_FRAGMENTS))
-        .max(window_start);
-    let clamped = target.clamp(window_start, latest);
+    let latest = edge.saturating_sub(fragment.mul_f64(MIN_DELAY_FRAGMENTS));
+    let earliest = (window_start + fragment).min(latest);
+    let clamped = target.clamp(earliest, latest.max(earliest));
     (clamped, clamped != target)
 }
 
@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn seeks_are_clamped_into_the_window() {
-        assert_eq!(clamp_to_window(S(50), S(60), S(100), S(2)), (S(60), true));
+        assert_eq!(clamp_to_window(S(50), S(60), S(100), S(2)), (S(62), true));
         assert_eq!(clamp_to_window(S(99), S(60), S(100), S(2)), (S(97), true));
         assert_eq!(clamp_to_window(S(80), S(60), S(100), S(2)), (S(80), false));
     }

@@ -65,9 +65,7 @@ pub(crate) async fn run(
             return FetchEnd::Done;
         }
         let ahead = shared.buffered_end(kind).saturating_sub(shared.position());
-        if ahead >= ctx.config.buffer_ahead
-            || shared.queued_bytes() >= ctx.config.buffer_bytes as u64
-        {
+        if ahead >= buffer_target(&ctx) || shared.queued_bytes() >= ctx.config.buffer_bytes as u64 {
             tokio::time::sleep(IDLE).await;
             continue;
         }
@@ -95,34 +93,34 @@ pub(crate) async fn run(
             }
         };
         let (level, reason) = choose_level(&ctx, kind, &plan);
-        let (got_level, dl) = match fetch_chunk(&ctx, generation, &plan, stream, chunk, level).await
-        {
-            Fetched::Got(l, dl) => (l, dl),
-            Fetched::Stale => return FetchEnd::Done,
-            Fetched::NotYet => {
-                tokio::time::sleep(not_yet_wait(&ctx)).await;
-                continue;
-            }
-            Fetched::Missing if probe => {
-                // The guess was wrong (an encoder gap, or the event ended): ask the manifest.
-                if let Err(e) = ctx.refresh_manifest(refresh_interval(&ctx)).await {
-                    report(&ctx, &e);
+        let (got_level, dl) =
+            match fetch_chunk(&ctx, generation, &plan, stream, chunk, level, probe).await {
+                Fetched::Got(l, dl) => (l, dl),
+                Fetched::Stale => return FetchEnd::Done,
+                Fetched::NotYet => {
+                    tokio::time::sleep(not_yet_wait(&ctx)).await;
+                    continue;
                 }
-                continue;
-            }
-            Fetched::Missing if ctx.is_live() => {
-                ctx.timeline(kind, |t| t.remove(chunk.start));
-                cursor = chunk.start + 1;
-                continue;
-            }
-            Fetched::Missing => {
-                return FetchEnd::Fatal(Error::Net(NetError::Status {
-                    url: format!("fragment at {} of the {kind:?} stream", chunk.start),
-                    status: 404,
-                }));
-            }
-            Fetched::Failed(e) => return FetchEnd::Fatal(e),
-        };
+                Fetched::Missing if probe => {
+                    // The guess was wrong (an encoder gap, or the event ended): ask the manifest.
+                    if let Err(e) = ctx.refresh_manifest(refresh_interval(&ctx)).await {
+                        report(&ctx, &e);
+                    }
+                    continue;
+                }
+                Fetched::Missing if ctx.is_live() => {
+                    ctx.timeline(kind, |t| t.remove(chunk.start));
+                    cursor = chunk.start + 1;
+                    continue;
+                }
+                Fetched::Missing => {
+                    return FetchEnd::Fatal(Error::Net(NetError::Status {
+                        url: format!("fragment at {} of the {kind:?} stream", chunk.start),
+                        status: 404,
+                    }));
+                }
+                Fetched::Failed(e) => return FetchEnd::Fatal(e),
+            };
         let lp = &plan.levels[got_level];
         if last_level != Some(got_level) {
             let reason = if got_level != level { "error" } else { reason };
@@ -207,6 +205,23 @@ fn report(ctx: &SessionCtx, e: &Error) {
     });
 }
 
+/// How far ahead to buffer. On live, near the edge, stay a fragment and a half behind what
+/// the edge has produced: then every fragment is fetched after it exists, and its tfrf
+/// already names the next one — no polling of the edge, no manifest refresh. Far behind the
+/// edge (paused, seeking in the DVR window) the normal target applies.
+fn buffer_target(ctx: &SessionCtx) -> Duration {
+    let target = ctx.config.buffer_ahead;
+    if !ctx.is_live() {
+        return target;
+    }
+    let fragment = ctx.fragment_duration();
+    let latency = ctx.end().saturating_sub(ctx.shared.position());
+    latency
+        .saturating_sub(fragment.mul_f64(crate::live::MIN_DELAY_FRAGMENTS))
+        .max(fragment)
+        .min(target)
+}
+
 /// Wall time between manifest refreshes: half a fragment, at the playback speed.
 fn refresh_interval(ctx: &SessionCtx) -> Duration {
     (ctx.fragment_duration() / 2)
@@ -216,7 +231,7 @@ fn refresh_interval(ctx: &SessionCtx) -> Duration {
 
 /// Wall time to wait after a 412 before asking again.
 fn not_yet_wait(ctx: &SessionCtx) -> Duration {
-    (ctx.fragment_duration() / 8)
+    (ctx.fragment_duration() / 4)
         .div_f64(ctx.config.speed.max(0.01))
         .clamp(Duration::from_millis(20), Duration::from_millis(500))
 }
@@ -241,6 +256,7 @@ async fn fetch_chunk(
     stream: &StreamIndex,
     chunk: Chunk,
     level: usize,
+    probe: bool,
 ) -> Fetched {
     let order = (0..=level).rev().chain(level + 1..plan.levels.len());
     let mut last_error = None;
@@ -271,8 +287,8 @@ async fn fetch_chunk(
                 e @ NetError::Status {
                     status: 404 | 410, ..
                 },
-            ) if ctx.is_live() => {
-                // Normal at a live edge or in a gap: no error event.
+            ) if probe || ctx.is_live() => {
+                // Normal at a live edge, in a gap or past the end of an event: no error event.
                 last_error = Some(e);
             }
             Err(e) => {

@@ -143,6 +143,10 @@ impl Player {
         make_sinks: impl FnOnce(&PresentationInfo) -> Sinks,
     ) -> Result<Player> {
         let opened_at = Instant::now();
+        let mut config = config;
+        if !(config.speed.is_finite() && config.speed > 0.0) {
+            config.speed = 1.0;
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("smoothplay-net")

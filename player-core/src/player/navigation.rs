@@ -110,8 +110,8 @@ impl Controller {
         if position < start {
             let requested = position.saturating_sub(ctx.origin).as_secs_f64();
             let fragment = ctx.fragment_duration();
-            // Half a fragment in, so the window does not leave us behind again at once.
-            self.start_at(start + fragment / 2, Some((requested, true)));
+            // One fragment in, so the window does not leave us behind again at once.
+            self.start_at(start + fragment, Some((requested, true)));
         }
     }
 

@@ -15,12 +15,13 @@ pub struct WavSink {
 }
 
 impl WavSink {
-    /// A sink writing to `path` (created at the first samples), paced in real time or not.
-    pub fn new(path: &Path, paced: bool) -> WavSink {
+    /// A sink writing to `path` (created at the first samples), paced at `speed` times real
+    /// time, or not paced.
+    pub fn new(path: &Path, paced: bool, speed: f64) -> WavSink {
         WavSink {
             path: path.to_path_buf(),
             inner: if paced {
-                NullAudioSink::paced()
+                NullAudioSink::paced_at(speed)
             } else {
                 NullAudioSink::unpaced()
             },

@@ -155,6 +155,12 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
         true => serve_live(&state, &path).await,
         false => serve_vod(&state, &path).await,
     };
+    tracing::debug!(
+        path,
+        status = status.as_u16(),
+        bytes = body.len(),
+        "request"
+    );
     state.log.push(RequestRecord {
         path,
         status: status.as_u16(),

@@ -76,13 +76,22 @@ pub struct CaptureAudio {
 impl CaptureAudio {
     /// A capture paced in real time or not.
     pub fn new(paced: bool) -> CaptureAudio {
+        CaptureAudio::with(if paced {
+            NullAudioSink::paced()
+        } else {
+            NullAudioSink::unpaced()
+        })
+    }
+
+    /// A capture paced at `speed` times real time (pair with `Config::speed`).
+    pub fn paced_at(speed: f64) -> CaptureAudio {
+        CaptureAudio::with(NullAudioSink::paced_at(speed))
+    }
+
+    fn with(sink: NullAudioSink) -> CaptureAudio {
         CaptureAudio {
             data: Arc::default(),
-            inner: Arc::new(Mutex::new(if paced {
-                NullAudioSink::paced()
-            } else {
-                NullAudioSink::unpaced()
-            })),
+            inner: Arc::new(Mutex::new(sink)),
         }
     }
 
