@@ -39,6 +39,9 @@ struct Args {
     /// Live: end the event at this media time (seconds); the manifest then drops IsLive.
     #[arg(long)]
     end_at: Option<f64>,
+    /// Inject faults, e.g. `error=0.1,reset=0.05,truncate=0.05,stall=0.02,stall-for=3,seed=7`.
+    #[arg(long, value_parser = player_tests::origin::parse_faults)]
+    faults: Option<player_tests::origin::FaultConfig>,
 }
 
 fn live_config(a: &Args) -> anyhow::Result<LiveConfig> {
@@ -89,6 +92,7 @@ fn main() -> anyhow::Result<()> {
         OriginConfig {
             port: args.port,
             live,
+            faults: args.faults.clone(),
         },
     )?;
     println!(

@@ -3,12 +3,15 @@
 //! Started in-process by tests (port 0) or as the `smoothplay-origin` binary. It records
 //! every request so tests can count what the player asked for.
 
+mod delivery;
+mod faults;
 pub mod live;
 mod request_log;
 pub mod rewrite;
 mod server;
 mod vod;
 
+pub use faults::{Fault, FaultConfig, parse_faults};
 pub use live::{Gap, LiveConfig, parse_gap};
 pub use request_log::{RequestLog, RequestRecord};
 pub use server::{Origin, OriginConfig};

@@ -3,15 +3,18 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::http::{Response, StatusCode, Uri};
 use tokio::sync::oneshot;
 
+use super::delivery;
+use super::faults::{Fault, FaultConfig};
 use super::live::{self, FragmentAnswer, LiveConfig, LivePresentation};
 use super::request_log::{RequestLog, RequestRecord};
 use super::rewrite::rewrite_fragment;
@@ -24,6 +27,8 @@ pub struct OriginConfig {
     pub port: u16,
     /// Serve every presentation as a simulated live stream.
     pub live: Option<LiveConfig>,
+    /// Inject faults into answers.
+    pub faults: Option<FaultConfig>,
 }
 
 struct AppState {
@@ -32,6 +37,8 @@ struct AppState {
     live: Option<LiveConfig>,
     started: Instant,
     presentations: Mutex<HashMap<PathBuf, Arc<LivePresentation>>>,
+    faults: Option<FaultConfig>,
+    requests: AtomicU64,
 }
 
 impl AppState {
@@ -83,6 +90,8 @@ impl Origin {
             live: config.live.clone(),
             started: Instant::now(),
             presentations: Mutex::new(HashMap::new()),
+            faults: config.faults.clone(),
+            requests: AtomicU64::new(0),
         });
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         std_listener.set_nonblocking(true)?;
@@ -151,12 +160,22 @@ impl Drop for Origin {
 
 async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> {
     let path = percent_decode(uri.path());
+    let n = state.requests.fetch_add(1, Ordering::Relaxed);
+    let is_manifest = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|l| l.eq_ignore_ascii_case("manifest"));
+    let fault = state
+        .faults
+        .as_ref()
+        .map_or(Fault::None, |f| f.pick(n, is_manifest));
     let (status, body, ctype) = match state.live.is_some() {
         true => serve_live(&state, &path).await,
         false => serve_vod(&state, &path).await,
     };
     tracing::debug!(
         path,
+        ?fault,
         status = status.as_u16(),
         bytes = body.len(),
         "request"
@@ -166,11 +185,7 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
         status: status.as_u16(),
         bytes: body.len() as u64,
     });
-    let mut resp = Response::new(Body::from(body));
-    *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    resp
+    delivery::respond(status, body, ctype, fault).await
 }
 
 async fn serve_vod(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'static str) {
