@@ -70,13 +70,10 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
         }
         let generation = shared.generation();
         if generation != current {
-            out.flush();
+            begin_generation(&shared, &mut out);
             pending = None;
             ended = false;
             current = generation;
-            if !shared.fast {
-                shared.set_audio_master(true);
-            }
         }
         let hold = shared.hold();
         if hold != out.paused {
@@ -86,6 +83,13 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
         if pending.is_none() && !ended {
             match rx.recv_timeout(POLL) {
                 Ok(PcmMsg::Frame { generation, frame }) if generation == current => {
+                    pending = prepare(&shared, &mut out, frame);
+                }
+                // A generation that began after the check above (the first one, at open):
+                // switch now instead of dropping its first frame.
+                Ok(PcmMsg::Frame { generation, frame }) if generation == shared.generation() => {
+                    begin_generation(&shared, &mut out);
+                    current = generation;
                     pending = prepare(&shared, &mut out, frame);
                 }
                 Ok(PcmMsg::End { generation }) if generation == current => ended = true,
@@ -138,6 +142,14 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
             shared.set_output_done(StreamKind::Audio);
             shared.set_audio_master(false);
         }
+    }
+}
+
+/// Starts over for a new generation (seek, stream switch): nothing written, audio leads.
+fn begin_generation(shared: &Shared, out: &mut Output) {
+    out.flush();
+    if !shared.fast {
+        shared.set_audio_master(true);
     }
 }
 

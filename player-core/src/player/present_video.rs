@@ -37,6 +37,12 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
                 Ok(FrameMsg::Frame(f)) => {
                     if f.generation == current {
                         pending = Some(f);
+                    } else if f.generation == shared.generation() {
+                        // A generation that began after the check above (the first one, at
+                        // open): switch now instead of dropping its first picture.
+                        sink.flush();
+                        current = f.generation;
+                        pending = Some(f);
                     } else {
                         shared.release(f.frame.byte_size());
                     }
