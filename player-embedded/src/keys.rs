@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use player_core::decrypt::key_seed::KeySeedError;
 use player_core::decrypt::providers::KeyArgError;
 use player_core::decrypt::{
     ContentKey, FirstOf, KeyProvider, KeySeed, KeySeedProvider, StaticKeys, parse_key_arg,
 };
-use player_core::decrypt::key_seed::KeySeedError;
 use player_core::manifest::Uuid;
 use player_core::net::clearkey::{ClearKeyError, ClearKeyProvider};
 use player_core::player::Keys;
@@ -227,7 +227,10 @@ mod tests {
         let e = provider_from_args(&args(&["--license-url", "ftp://x/"]))
             .err()
             .expect("not http");
-        assert!(matches!(e, KeysError::LicenseUrl(ClearKeyError::BadUrl { .. })));
+        assert!(matches!(
+            e,
+            KeysError::LicenseUrl(ClearKeyError::BadUrl { .. })
+        ));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use tokio::sync::mpsc::Sender;
 use crate::error::Error;
 use crate::isobmff::parse_fragment;
 use crate::limits::MAX_FRAGMENT_BYTES;
-use crate::manifest::fragment_url;
+use crate::manifest::{Uuid, fragment_url};
 use crate::net::Verdict;
 use crate::time::ticks_to_duration;
 
@@ -146,7 +146,7 @@ pub(crate) async fn run(
             shared.with_stats(|s| s.bandwidth_bps = bw);
         }
         let bytes = dl.body.len();
-        let units = match demux(&ctx, dl.body.clone(), chunk.start).await {
+        let (units, kid) = match demux(&ctx, dl.body.clone(), chunk.start).await {
             Ok(u) => u,
             Err(e @ Error::Decrypt(_)) => return FetchEnd::Fatal(e),
             Err(e) => {
@@ -167,6 +167,7 @@ pub(crate) async fn run(
             timescale: stream.timescale,
             config: lp.config.clone(),
             units,
+            kid,
             bytes,
         });
         if tx.send(msg).await.is_err() {
@@ -181,8 +182,12 @@ pub(crate) async fn run(
 }
 
 /// Decrypts a fragment if it is protected and splits it into decoder units (views into
-/// the body, no copy).
-async fn demux(ctx: &SessionCtx, body: bytes::Bytes, start: u64) -> Result<Vec<MediaUnit>, Error> {
+/// the body, no copy); also returns the KID it was decrypted with.
+async fn demux(
+    ctx: &SessionCtx,
+    body: bytes::Bytes,
+    start: u64,
+) -> Result<(Vec<MediaUnit>, Option<Uuid>), Error> {
     let fragment = parse_fragment(&body, start)?;
     let track = fragment.tracks.into_iter().next().ok_or_else(|| {
         Error::Box(crate::isobmff::BoxError::Missing {
@@ -190,8 +195,8 @@ async fn demux(ctx: &SessionCtx, body: bytes::Bytes, start: u64) -> Result<Vec<M
             what: "traf".into(),
         })
     })?;
-    let body = ctx.protection.decrypt(body, &track).await?;
-    Ok(track
+    let (body, kid) = ctx.protection.decrypt(body, &track).await?;
+    let units = track
         .samples
         .into_iter()
         .map(|s| MediaUnit {
@@ -201,5 +206,6 @@ async fn demux(ctx: &SessionCtx, body: bytes::Bytes, start: u64) -> Result<Vec<M
             duration: s.duration,
             is_sync: s.is_sync,
         })
-        .collect())
+        .collect();
+    Ok((units, kid))
 }
