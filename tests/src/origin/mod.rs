@@ -3,9 +3,11 @@
 //! Started in-process by tests (port 0) or as the `smoothplay-origin` binary. It records
 //! every request so tests can count what the player asked for.
 
+mod clearkey;
 mod request_log;
 mod server;
 mod vod;
 
+pub use clearkey::{CLEARKEY_PATH, ClearKeyConfig};
 pub use request_log::{RequestLog, RequestRecord};
 pub use server::{Origin, OriginConfig};

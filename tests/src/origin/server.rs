@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
 use tokio::sync::oneshot;
 
+use super::clearkey::{self, CLEARKEY_PATH, ClearKeyConfig};
 use super::request_log::{RequestLog, RequestRecord};
 use super::vod;
 
@@ -18,11 +19,14 @@ use super::vod;
 pub struct OriginConfig {
     /// Port to bind on 127.0.0.1 (0 = any free port).
     pub port: u16,
+    /// What the ClearKey license endpoint (`POST /clearkey`) hands out.
+    pub clearkey: ClearKeyConfig,
 }
 
 struct AppState {
     root: PathBuf,
     log: RequestLog,
+    clearkey: ClearKeyConfig,
 }
 
 /// A running origin; stops when dropped.
@@ -41,6 +45,7 @@ impl Origin {
         let state = Arc::new(AppState {
             root,
             log: log.clone(),
+            clearkey: config.clearkey.clone(),
         });
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         std_listener.set_nonblocking(true)?;
@@ -61,7 +66,10 @@ impl Origin {
                             return;
                         }
                     };
-                    let app = axum::Router::new().fallback(handle).with_state(state);
+                    let app = axum::Router::new()
+                        .route(CLEARKEY_PATH, axum::routing::post(clearkey_license))
+                        .fallback(handle)
+                        .with_state(state);
                     let served = axum::serve(listener, app)
                         .with_graceful_shutdown(async {
                             let _ = rx.await;
@@ -125,6 +133,22 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
     *resp.status_mut() = status;
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    resp
+}
+
+async fn clearkey_license(State(state): State<Arc<AppState>>, body: Bytes) -> Response<Body> {
+    let (status, text) = clearkey::answer(&state.clearkey, &body);
+    state.log.push(RequestRecord {
+        path: CLEARKEY_PATH.into(),
+        status: status.as_u16(),
+        bytes: text.len() as u64,
+    });
+    let mut resp = Response::new(Body::from(text));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
