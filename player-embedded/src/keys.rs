@@ -192,8 +192,7 @@ mod tests {
     fn bad_options_are_typed_errors_that_never_echo_secrets() {
         let secret = "3a2a1b68dd2bd9b2eeb25e84c47766";
         let e = provider_from_args(&args(&["--key", &format!("{KID}:{secret}")]))
-            .err()
-            .expect("15-byte key");
+            .expect_err("15-byte key");
         assert!(matches!(e, KeysError::Key(KeyArgError::BadKey { .. })));
         assert!(!e.to_string().contains(secret), "{e}");
         let e = provider_from_args(&args(&[
@@ -202,8 +201,7 @@ mod tests {
             "--key",
             &format!("{KID}:00112233445566778899aabbccddeeff"),
         ]))
-        .err()
-        .expect("conflict");
+        .expect_err("conflict");
         assert_eq!(
             e,
             KeysError::ConflictingKeys {
@@ -219,14 +217,10 @@ mod tests {
         ]);
         assert!(provider_from_args(&same_twice).is_ok());
         let short_seed = &SEED[..20];
-        let e = provider_from_args(&args(&["--key-seed", short_seed]))
-            .err()
-            .expect("short seed");
+        let e = provider_from_args(&args(&["--key-seed", short_seed])).expect_err("short seed");
         assert_eq!(e, KeysError::Seed(KeySeedError::Invalid));
         assert!(!e.to_string().contains(short_seed));
-        let e = provider_from_args(&args(&["--license-url", "ftp://x/"]))
-            .err()
-            .expect("not http");
+        let e = provider_from_args(&args(&["--license-url", "ftp://x/"])).expect_err("not http");
         assert!(matches!(
             e,
             KeysError::LicenseUrl(ClearKeyError::BadUrl { .. })

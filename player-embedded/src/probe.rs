@@ -7,8 +7,7 @@
 use std::fmt::Write as _;
 
 use player_core::manifest::{
-    Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid,
-    parse_playready_object,
+    Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid, parse_playready_object,
 };
 use player_core::time::ticks_to_secs;
 use serde::Serialize;
