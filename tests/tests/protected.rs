@@ -351,6 +351,11 @@ fn wrong_cbc_key_without_a_checksum_ends_in_a_clear_error() {
         "{message}"
     );
     assert!(p.frames.is_empty(), "no picture decodes with a wrong key");
+    assert!(
+        p.samples.is_empty(),
+        "{} samples of noise were played",
+        p.samples.len()
+    );
 }
 
 #[test]

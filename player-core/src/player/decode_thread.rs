@@ -11,7 +11,7 @@ use super::decoders::{AudioDecoding, VideoDecoding};
 use super::event::Event;
 use super::messages::{DecodeMsg, FrameMsg, PcmMsg, ShownFrame};
 use super::shared::Shared;
-use super::wrong_key::WrongKeyWatch;
+use super::wrong_key::{WrongKeyWatch, suspicious};
 
 /// Remembers which bitrate each recent fragment's time range had, so pictures leaving the
 /// reorder buffer can be attributed to their level.
@@ -163,12 +163,16 @@ pub(crate) fn run_audio(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     current = f.generation;
                 }
                 let (mut fed, mut errors, mut last_error) = (0, 0, None);
+                // Decrypted audio is played only once its fragment has decoded cleanly: with a
+                // wrong key, the access units that do decode are noise.
+                let mut held = Vec::new();
                 for unit in &f.units {
                     if f.generation != shared.generation() {
                         break;
                     }
                     fed += 1;
                     match dec.decode(&f.config, unit, f.timescale) {
+                        Ok(Some(frame)) if f.kid.is_some() => held.push(frame),
                         Ok(Some(frame)) => {
                             let msg = PcmMsg::Frame {
                                 generation: f.generation,
@@ -197,6 +201,14 @@ pub(crate) fn run_audio(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     watch.on_fragment("audio", f.kid, fed, errors, last_error.as_deref())
                 {
                     shared.report_fatal(e.into());
+                }
+                if !suspicious(fed, errors) {
+                    for frame in held {
+                        let generation = f.generation;
+                        if tx.send(PcmMsg::Frame { generation, frame }).is_err() {
+                            return;
+                        }
+                    }
                 }
             }
             DecodeMsg::End { generation } => {

@@ -10,6 +10,12 @@ use crate::manifest::Uuid;
 /// Decrypted fragments in a row that must fail before playback stops.
 pub(crate) const WRONG_KEY_FRAGMENTS: u32 = 2;
 
+/// Whether a fragment of which `errors` of `fed` access units failed to decode looks like
+/// the work of a wrong key: any error at all, in at least half of what was fed.
+pub(crate) fn suspicious(fed: usize, errors: usize) -> bool {
+    errors > 0 && errors * 2 >= fed
+}
+
 /// Counts consecutive decrypted fragments of one stream that mostly failed to decode.
 #[derive(Debug, Default)]
 pub(crate) struct WrongKeyWatch {
@@ -41,7 +47,7 @@ impl WrongKeyWatch {
             // Nothing reached the decoder (waiting for a keyframe): no evidence either way.
             return None;
         }
-        if errors == 0 || errors * 2 < fed {
+        if !suspicious(fed, errors) {
             self.streak = 0;
             return None;
         }
