@@ -2,20 +2,32 @@
 # Regenerates the smoothplay demo/test presentations in assets/ from synthetic sources.
 #
 #   assets/make.sh            (runs from any directory; about a minute on 2 cores)
+#   assets/make.sh protected  (only assets/protected/, from the committed assets/demo/)
 #
 # Debian packages needed (checked below):
 #   ffmpeg             5.1 (bookworm): libx264, the native AAC encoder, lavfi, drawtext
 #   fonts-dejavu-core  DejaVuSansMono-Bold.ttf for the on-screen text
 #   python3            stdlib only: assets/tools/sstool.py rewrites manifests, checks, references
+# and Rust's cargo (rustup), to build the workspace's piff-encrypt tool for assets/protected/.
 #
 # Outputs (committed): assets/demo/ and assets/bframes/, each a Smooth Streaming on-demand
-# presentation (Manifest + QualityLevels(b)/Fragments(name=t)) with reference.json.
+# presentation (Manifest + QualityLevels(b)/Fragments(name=t)) with reference.json, and
+# assets/protected/: an 8 s clear subset of demo/ and three encrypted copies of it.
 # See assets/README.md for what they contain and the reference.json schema.
 #
 # Determinism: libx264 with -threads 1, swscale with accurate_rnd+bitexact, -bitexact on
 # formats and codecs, one filter thread, fixed sources (no random seeds are used). Rerunning
 # on the same ffmpeg/x264/freetype build reproduces the same bytes.
 set -euo pipefail
+
+WHAT=${1:-all}
+case $WHAT in
+all | protected) ;;
+*)
+    echo "usage: assets/make.sh [protected]" >&2
+    exit 2
+    ;;
+esac
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOL=(python3 "$HERE/tools/sstool.py")
@@ -120,6 +132,54 @@ place() {
     done
 }
 
+# The protected test content (see assets/README.md, "protected/"). The keys are not secret:
+# they derive from Microsoft's public PlayReady test key seed and these published KIDs.
+KEY_SEED=XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I
+LA_URL=https://test.playready.microsoft.com/service/rightsmanager.asmx
+PROTECTED_VARIANTS=(
+    piff-ctr:10000000-1000-1000-1000-100000000001
+    piff-cbc:10000000-1000-1000-1000-100000000002
+    cenc-ctr:a1b1c1d1-a2b2-a3b3-a4b4-a5b5c5d5e5f5
+)
+
+make_protected() {
+    local out="$HERE/protected" cargo_toml spec scheme kid
+    cargo_toml="$(cd "$HERE/.." && pwd)/Cargo.toml"
+    command -v cargo >/dev/null || {
+        echo "make.sh: missing cargo; install Rust with rustup (https://rustup.rs)" >&2
+        exit 1
+    }
+    [[ -f $HERE/demo/Manifest ]] || {
+        echo "make.sh: assets/demo/ is missing; run assets/make.sh without arguments" >&2
+        exit 1
+    }
+    echo "== protected: 320x180 300k + audio_eng, first 4 chunks (8 s), clear and encrypted 3 ways"
+    cargo build --quiet --manifest-path "$cargo_toml" -p player-tests --bin piff-encrypt
+    rm -rf "$out"
+    mkdir -p "$out"
+    "${TOOL[@]}" subset "$HERE/demo" "$out/clear" --stream video --stream audio_eng \
+        --level video=300000 --chunks 4
+    "${TOOL[@]}" check "$out/clear"
+    "${TOOL[@]}" reference "$out/clear" --tone audio_eng=1000
+    "${TOOL[@]}" tie "$out/clear" "$HERE/demo"
+    for spec in "${PROTECTED_VARIANTS[@]}"; do
+        scheme=${spec%%:*}
+        kid=${spec#*:}
+        cargo run --quiet --manifest-path "$cargo_toml" -p player-tests --bin piff-encrypt -- \
+            --scheme "$scheme" --kid "$kid" --key-seed "$KEY_SEED" --la-url "$LA_URL" \
+            "$out/clear" "$out/$scheme"
+        "${TOOL[@]}" protection "$out/$scheme" --scheme "$scheme" --kid "$kid" \
+            --key-seed "$KEY_SEED" --la-url "$LA_URL" --clear ../clear
+        "${TOOL[@]}" check "$out/$scheme"
+    done
+    du -sh "$out"
+}
+
+if [[ $WHAT == protected ]]; then
+    make_protected
+    exit 0
+fi
+
 echo "== demo: 20 s, 3 video levels, audio eng (1000 Hz) + fra (660 Hz)"
 DUR=20
 GRAPH="$(picture $DUR);
@@ -181,3 +241,5 @@ echo "== reference data (decoding every level from its fragments)"
 "${TOOL[@]}" reference "$DEMO" --tone audio_eng=1000 --tone audio_fra=660
 "${TOOL[@]}" reference "$BF" --b-frames --tone audio_eng=1000
 du -sh "$DEMO" "$BF"
+
+make_protected

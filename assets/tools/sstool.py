@@ -9,6 +9,8 @@ Subcommands:
   reference decode every level/stream from its fragments with ffmpeg and write
             reference.json (schema in assets/README.md)
   dump      print the box structure of fragment files
+  subset, tie, protection
+            the small (encrypted) copies under assets/protected/: see sstool_subset.py
 
 The manifests written by ffmpeg 5.1 carry no `t=` while its fragments may start late
 (AAC priming, B-frame delay), and it cannot write a second audio language. So the
@@ -24,6 +26,8 @@ import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+
+import sstool_subset
 
 TIMESCALE = 10_000_000
 TFXD = bytes.fromhex("6d1d9b0542d544e680e2141daff757b2")
@@ -699,10 +703,35 @@ def main():
     du = sub.add_parser("dump")
     du.add_argument("files", nargs="+")
     du.add_argument("--samples", type=int, default=4)
+    su = sub.add_parser("subset")
+    su.add_argument("src")
+    su.add_argument("out")
+    su.add_argument("--stream", action="append", required=True, help="StreamIndex Name to keep")
+    su.add_argument("--level", action="append", default=[], help="NAME=BITRATE: keep only these levels")
+    su.add_argument("--chunks", type=int, required=True, help="keep the first N chunks")
+    ti = sub.add_parser("tie")
+    ti.add_argument("subset")
+    ti.add_argument("full")
+    pr = sub.add_parser("protection")
+    pr.add_argument("dir")
+    pr.add_argument("--scheme", required=True, choices=sorted(sstool_subset.SCHEMES))
+    pr.add_argument("--kid", required=True)
+    pr.add_argument("--key-seed", required=True, help="base64")
+    pr.add_argument("--la-url", required=True)
+    pr.add_argument("--clear", required=True, help="the clear copy, relative to DIR")
     args = ap.parse_args()
+    commands = {
+        "manifest": cmd_manifest,
+        "check": cmd_check,
+        "reference": cmd_reference,
+        "dump": cmd_dump,
+        "subset": lambda a: sstool_subset.cmd_subset(a, load_manifest, c_elements, chunk_url),
+        "tie": sstool_subset.cmd_tie,
+        "protection": lambda a: sstool_subset.cmd_protection(a, write_reference),
+    }
     try:
-        {"manifest": cmd_manifest, "check": cmd_check, "reference": cmd_reference, "dump": cmd_dump}[args.cmd](args)
-    except Fail as e:
+        commands[args.cmd](args)
+    except (Fail, sstool_subset.SubsetError) as e:
         print(f"sstool {args.cmd}: FAILED: {e}", file=sys.stderr)
         sys.exit(1)
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use player_core::player::{Config, Event, Player, Sinks, State, Summary};
 use player_core::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
 
+use crate::keys::{KeyArgs, provider_from_args};
 use crate::sinks::{WavSink, Y4mSink};
 use crate::status::status_line;
 
@@ -62,6 +63,9 @@ pub struct PlayArgs {
     /// Print nothing but errors (no status line, no summary).
     #[arg(long)]
     pub quiet: bool,
+    /// Content keys for protected presentations.
+    #[command(flatten)]
+    pub keys: KeyArgs,
 }
 
 /// Parses `90`, `1.5`, `1:30` or `01:02:03` into a duration.
@@ -164,7 +168,15 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         None if paced => Box::new(NullAudioSink::paced_at(args.speed)),
         None => Box::new(NullAudioSink::unpaced()),
     };
+    let keys = match provider_from_args(&args.keys) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("smoothplay: {e}");
+            return 2;
+        }
+    };
     let config = Config {
+        keys,
         fast: args.fast,
         start: args.start,
         max_bitrate: args.max_bitrate,

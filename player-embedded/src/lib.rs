@@ -11,6 +11,7 @@
 //! ```
 
 pub mod headless;
+pub mod keys;
 pub mod probe;
 pub mod sinks;
 pub mod status;

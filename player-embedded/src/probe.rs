@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use player_core::manifest::{Manifest, QualityLevel, StreamIndex, StreamType, Uuid};
+use player_core::manifest::{
+    Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid, parse_playready_object,
+};
 use player_core::time::ticks_to_secs;
 use serde::Serialize;
 
@@ -87,7 +89,8 @@ pub struct ProbeQualityLevel {
 pub struct ProbeProtection {
     /// SystemID, lower case with hyphens.
     pub system_id: String,
-    /// `PlayReady` or `unknown`.
+    /// `PlayReady`, another well-known DRM system's name (`Widevine`, `FairPlay`, `Marlin`,
+    /// `ClearKey`, `Primetime`), or `unknown`.
     pub system: &'static str,
     /// Key IDs as big-endian UUIDs (the form tenc/senc use).
     pub kids: Vec<String>,
@@ -95,6 +98,84 @@ pub struct ProbeProtection {
     pub la_url: Option<String>,
     /// Encryption algorithm (`AESCTR`, `AESCBC`, `COCKTAIL`) of the first key.
     pub algorithm: Option<String>,
+    /// Each key of a PlayReady header with its algorithm and whether a checksum lets a
+    /// player verify the key.
+    pub keys: Vec<ProbeKey>,
+    /// PlayReady WRMHEADER version (`4.0.0.0` … `4.3.0.0`).
+    pub header_version: Option<String>,
+    /// PlayReady LUI_URL (license user interface).
+    pub lui_url: Option<String>,
+    /// PlayReady DS_ID (domain service).
+    pub ds_id: Option<String>,
+    /// Size of the decoded header data in bytes.
+    pub header_bytes: usize,
+    /// Why a PlayReady header could not be read (its keys are then unknown).
+    pub header_error: Option<String>,
+}
+
+/// One key of a PlayReady header.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProbeKey {
+    /// Key ID, big-endian UUID.
+    pub kid: String,
+    /// `AESCTR`, `AESCBC`, `COCKTAIL`, when given.
+    pub algorithm: Option<String>,
+    /// Whether the header carries the key's checksum (a wrong key is then caught at once).
+    pub checksum: bool,
+}
+
+/// The name of a DRM system by its SystemID (DASH-IF content protection identifiers).
+pub fn system_name(id: &Uuid) -> &'static str {
+    const KNOWN: [(&str, &str); 5] = [
+        ("edef8ba9-79d6-4ace-a3c8-27dcd51d21ed", "Widevine"),
+        ("94ce86fb-07ff-4f43-adb8-93d2fa968ca2", "FairPlay"),
+        ("5e629af5-38da-4063-8977-97ffbd9902d4", "Marlin"),
+        ("1077efec-c0b2-4d02-ace3-3c1e52e2fb4b", "ClearKey"),
+        ("f239e769-efa3-4850-9c16-a903c6932efb", "Primetime"),
+    ];
+    if *id == Uuid::PLAYREADY {
+        return "PlayReady";
+    }
+    let text = id.to_string();
+    KNOWN
+        .iter()
+        .find(|(uuid, _)| *uuid == text)
+        .map_or("unknown", |(_, name)| name)
+}
+
+fn protection(p: &ProtectionHeader) -> ProbeProtection {
+    let pr = p.playready.as_ref();
+    let header_error = (p.system_id == Uuid::PLAYREADY && pr.is_none()).then(|| {
+        parse_playready_object(&p.data)
+            .err()
+            .map_or_else(|| "not understood".to_owned(), |e| e.to_string())
+    });
+    ProbeProtection {
+        system_id: p.system_id.to_string(),
+        system: system_name(&p.system_id),
+        kids: pr
+            .map(|h| h.kids.iter().map(|k| k.kid.to_string()).collect())
+            .unwrap_or_default(),
+        la_url: pr.and_then(|h| h.la_url.clone()),
+        algorithm: pr.and_then(|h| h.kids.iter().find_map(|k| k.algid.clone())),
+        keys: pr
+            .map(|h| {
+                h.kids
+                    .iter()
+                    .map(|k| ProbeKey {
+                        kid: k.kid.to_string(),
+                        algorithm: k.algid.clone(),
+                        checksum: k.checksum.is_some(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        header_version: pr.map(|h| h.version.clone()).filter(|v| !v.is_empty()),
+        lui_url: pr.and_then(|h| h.lui_url.clone()),
+        ds_id: pr.and_then(|h| h.ds_id.clone()),
+        header_bytes: p.data.len(),
+        header_error,
+    }
 }
 
 /// Summarizes a parsed manifest read from `source`.
@@ -108,26 +189,7 @@ pub fn summarize(m: &Manifest, source: &str) -> ProbeReport {
         lookahead: m.lookahead_count,
         version: format!("{}.{}", m.major_version, m.minor_version),
         streams: m.streams.iter().map(stream).collect(),
-        protection: m
-            .protection
-            .iter()
-            .map(|p| {
-                let pr = p.playready.as_ref();
-                ProbeProtection {
-                    system_id: p.system_id.to_string(),
-                    system: if p.system_id == Uuid::PLAYREADY {
-                        "PlayReady"
-                    } else {
-                        "unknown"
-                    },
-                    kids: pr
-                        .map(|h| h.kids.iter().map(|k| k.kid.to_string()).collect())
-                        .unwrap_or_default(),
-                    la_url: pr.and_then(|h| h.la_url.clone()),
-                    algorithm: pr.and_then(|h| h.kids.iter().find_map(|k| k.algid.clone())),
-                }
-            })
-            .collect(),
+        protection: m.protection.iter().map(protection).collect(),
     }
 }
 
@@ -227,15 +289,35 @@ pub fn render_text(r: &ProbeReport) -> String {
     } else {
         let _ = writeln!(out, "protection  {}", r.protection.len());
         for p in &r.protection {
-            let _ = writeln!(out, "  {} {}", p.system, p.system_id);
-            for k in &p.kids {
-                let _ = writeln!(out, "      KID {k}");
+            let version = p
+                .header_version
+                .as_ref()
+                .map_or_else(String::new, |v| format!(", header {v}"));
+            let _ = writeln!(
+                out,
+                "  {} {} ({} bytes{version})",
+                p.system, p.system_id, p.header_bytes
+            );
+            if let Some(e) = &p.header_error {
+                let _ = writeln!(out, "      header not understood: {e}");
             }
-            if let Some(a) = &p.algorithm {
-                let _ = writeln!(out, "      algorithm {a}");
+            for k in &p.keys {
+                let alg = k.algorithm.as_deref().unwrap_or("algorithm not given");
+                let sum = if k.checksum {
+                    "key checksum"
+                } else {
+                    "no key checksum"
+                };
+                let _ = writeln!(out, "      KID {} {alg}, {sum}", k.kid);
             }
             if let Some(u) = &p.la_url {
                 let _ = writeln!(out, "      license {u}");
+            }
+            if let Some(u) = &p.lui_url {
+                let _ = writeln!(out, "      license UI {u}");
+            }
+            if let Some(d) = &p.ds_id {
+                let _ = writeln!(out, "      DS_ID {d}");
             }
         }
     }
@@ -350,9 +432,12 @@ mod tests {
         assert!(aq["width"].is_null());
         let p = &v["protection"][0];
         assert_eq!(p["system_id"], "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed");
-        assert_eq!(p["system"], "unknown");
+        assert_eq!(p["system"], "Widevine");
         assert_eq!(p["kids"], serde_json::json!([]));
+        assert_eq!(p["keys"], serde_json::json!([]));
+        assert_eq!(p["header_bytes"], 3);
         assert!(p["la_url"].is_null() && p["algorithm"].is_null());
+        assert!(p["header_version"].is_null() && p["header_error"].is_null());
         let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
         for k in [
             "live",
@@ -392,7 +477,28 @@ mod tests {
         assert!(t.contains("  [1] audio \"audio\" language eng"), "{t}");
         assert!(t.contains("mp4a.40.2    48000 Hz 2 ch"), "{t}");
         assert!(
-            t.contains("  unknown edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"),
+            t.contains("  Widevine edef8ba9-79d6-4ace-a3c8-27dcd51d21ed (3 bytes)"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn unreadable_playready_headers_and_unknown_systems_are_named() {
+        let xml = LIVE.replace(
+            r#"<ProtectionHeader SystemID="edef8ba9-79d6-4ace-a3c8-27dcd51d21ed">AAAA</ProtectionHeader>"#,
+            r#"<ProtectionHeader SystemID="9A04F079-9840-4286-AB92-E65BE0885F95">AAAA</ProtectionHeader><ProtectionHeader SystemID="01020304-0506-0708-090a-0b0c0d0e0f10">AA==</ProtectionHeader>"#,
+        );
+        let r = summarize(&parse(xml.as_bytes()).expect("manifest"), "x");
+        let pr = &r.protection[0];
+        assert_eq!(pr.system, "PlayReady");
+        assert!(pr.keys.is_empty());
+        let e = pr.header_error.as_deref().expect("an error");
+        assert!(!e.is_empty(), "{e}");
+        assert_eq!(r.protection[1].system, "unknown");
+        let t = render_text(&r);
+        assert!(t.contains("      header not understood: "), "{t}");
+        assert!(
+            t.contains("  unknown 01020304-0506-0708-090a-0b0c0d0e0f10 (1 bytes)"),
             "{t}"
         );
     }

@@ -33,6 +33,21 @@ pub enum DecryptError {
         /// The key ID.
         kid: Uuid,
     },
+    /// Samples decrypted with the key for `kid` keep failing to decode. With no checksum to
+    /// check the key against (AES-CBC headers have none), a wrong key shows up this way.
+    #[error(
+        "{stream} does not decode after decryption with the key for KID {kid} ({fragments} fragments in a row; last error: {reason}): the key is probably wrong"
+    )]
+    Undecodable {
+        /// The key ID.
+        kid: Uuid,
+        /// `video` or `audio`.
+        stream: String,
+        /// Consecutive fragments that failed.
+        fragments: u32,
+        /// The decoder's last error.
+        reason: String,
+    },
     /// No provider has a key for `kid`.
     #[error("no key available for KID {kid}")]
     KeyUnavailable {

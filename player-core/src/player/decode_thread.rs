@@ -10,6 +10,7 @@ use super::decoders::{AudioDecoding, VideoDecoding};
 use super::event::Event;
 use super::messages::{DecodeMsg, FrameMsg, PcmMsg, ShownFrame};
 use super::shared::Shared;
+use super::wrong_key::{WrongKeyWatch, suspicious};
 
 /// Remembers which bitrate each recent fragment's time range had, so pictures leaving the
 /// reorder buffer can be attributed to their level.
@@ -38,6 +39,7 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
     let mut dec = VideoDecoding::new();
     let mut current = 0u64;
     let mut history = LevelHistory(VecDeque::new());
+    let mut watch = WrongKeyWatch::default();
     while let Some(msg) = rx.blocking_recv() {
         if shared.is_shutdown() {
             break;
@@ -51,8 +53,10 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                 if f.generation != current {
                     dec.reset();
                     history.0.clear();
+                    watch.reset();
                     current = f.generation;
                 }
+                let (mut fed, mut errors, mut last_error) = (0, 0, None);
                 if let (Some(first), Some(last)) = (f.units.first(), f.units.last()) {
                     let end = last.pts.max(last.dts) + u64::from(last.duration) + 1;
                     history.push(first.dts.min(first.pts), end, f.bitrate);
@@ -63,6 +67,7 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     }
                     // CPU time, not wall time: the decoder's cost, whatever else the machine does.
                     let started = cpu_time::ThreadTime::now();
+                    fed += 1;
                     match dec.decode(&f.config, unit, f.timescale) {
                         Ok(frames) => {
                             let spent = started.elapsed();
@@ -80,6 +85,8 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                                 message: e.to_string(),
                                 fatal: false,
                             });
+                            errors += 1;
+                            last_error = Some(e.to_string());
                             // The rest of the fragment depends on what failed: skip to the next keyframe.
                             dec.reset();
                             break;
@@ -87,6 +94,11 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     }
                 }
                 shared.release(f.bytes);
+                if let Some(e) =
+                    watch.on_fragment("video", f.kid, fed, errors, last_error.as_deref())
+                {
+                    shared.report_fatal(e.into());
+                }
             }
             DecodeMsg::End { generation } => {
                 if generation != shared.generation() {
@@ -134,6 +146,7 @@ fn send_frame(
 pub(crate) fn run_audio(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Sender<PcmMsg>) {
     let mut dec = AudioDecoding::new();
     let mut current = 0u64;
+    let mut watch = WrongKeyWatch::default();
     while let Some(msg) = rx.blocking_recv() {
         if shared.is_shutdown() {
             break;
@@ -146,13 +159,20 @@ pub(crate) fn run_audio(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                 }
                 if f.generation != current {
                     dec.reset();
+                    watch.reset();
                     current = f.generation;
                 }
+                let (mut fed, mut errors, mut last_error) = (0, 0, None);
+                // Decrypted audio is played only once its fragment has decoded cleanly: with a
+                // wrong key, the access units that do decode are noise.
+                let mut held = Vec::new();
                 for unit in &f.units {
                     if f.generation != shared.generation() {
                         break;
                     }
+                    fed += 1;
                     match dec.decode(&f.config, unit, f.timescale) {
+                        Ok(Some(frame)) if f.kid.is_some() => held.push(frame),
                         Ok(Some(frame)) => {
                             let msg = PcmMsg::Frame {
                                 generation: f.generation,
@@ -170,11 +190,26 @@ pub(crate) fn run_audio(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                                 message: e.to_string(),
                                 fatal: false,
                             });
+                            errors += 1;
+                            last_error = Some(e.to_string());
                             dec.reset();
                         }
                     }
                 }
                 shared.release(f.bytes);
+                if let Some(e) =
+                    watch.on_fragment("audio", f.kid, fed, errors, last_error.as_deref())
+                {
+                    shared.report_fatal(e.into());
+                }
+                if !suspicious(fed, errors) {
+                    for frame in held {
+                        let generation = f.generation;
+                        if tx.send(PcmMsg::Frame { generation, frame }).is_err() {
+                            return;
+                        }
+                    }
+                }
             }
             DecodeMsg::End { generation } => {
                 if generation == shared.generation() && tx.send(PcmMsg::End { generation }).is_err()

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::Sender;
 use crate::error::Error;
 use crate::isobmff::{TrackFragment, parse_fragment};
 use crate::limits::MAX_FRAGMENT_BYTES;
-use crate::manifest::{Chunk, StreamIndex, fragment_url};
+use crate::manifest::{Chunk, StreamIndex, Uuid, fragment_url};
 use crate::net::{Download, NetError, Verdict};
 use crate::time::ticks_to_duration;
 
@@ -147,7 +147,7 @@ pub(crate) async fn run(
             shared.with_stats(|s| s.bandwidth_bps = bw);
         }
         let bytes = dl.body.len();
-        let (track, body) = match demux(&ctx, dl.body, chunk.start).await {
+        let (track, body, kid) = match demux(&ctx, dl.body, chunk.start).await {
             Ok(v) => v,
             Err(e @ Error::Decrypt(_)) => return FetchEnd::Fatal(e),
             Err(e) => {
@@ -184,6 +184,7 @@ pub(crate) async fn run(
             timescale: stream.timescale,
             config: lp.config.clone(),
             units,
+            kid,
             bytes,
         });
         if tx.send(msg).await.is_err() {
@@ -305,8 +306,12 @@ async fn fetch_chunk(
     }
 }
 
-/// Parses and, if protected, decrypts a fragment.
-async fn demux(ctx: &SessionCtx, body: Bytes, start: u64) -> Result<(TrackFragment, Bytes), Error> {
+/// Parses and, if protected, decrypts a fragment; also returns the KID it was decrypted with.
+async fn demux(
+    ctx: &SessionCtx,
+    body: Bytes,
+    start: u64,
+) -> Result<(TrackFragment, Bytes, Option<Uuid>), Error> {
     let fragment = parse_fragment(&body, start)?;
     let track = fragment.tracks.into_iter().next().ok_or_else(|| {
         Error::Box(crate::isobmff::BoxError::Missing {
@@ -314,8 +319,8 @@ async fn demux(ctx: &SessionCtx, body: Bytes, start: u64) -> Result<(TrackFragme
             what: "traf".into(),
         })
     })?;
-    let body = ctx.protection.decrypt(body, &track).await?;
-    Ok((track, body))
+    let (body, kid) = ctx.protection.decrypt(body, &track).await?;
+    Ok((track, body, kid))
 }
 
 /// The samples of a track fragment as decoder units (views into the body, no copy).

@@ -6,6 +6,7 @@ use bytes::Bytes;
 
 use crate::decode::{AudioFrame, VideoFrame};
 use crate::demux::DecoderConfig;
+use crate::manifest::Uuid;
 
 /// One compressed sample, ready for its decoder.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub(crate) struct FragmentMsg {
     /// Decoder set-up for this level.
     pub config: Arc<DecoderConfig>,
     pub units: Vec<MediaUnit>,
+    /// The KID the fragment was decrypted with; `None` when it was clear.
+    pub kid: Option<Uuid>,
     /// Bytes charged to the budget for this fragment.
     pub bytes: usize,
 }

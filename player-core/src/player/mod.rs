@@ -24,6 +24,7 @@ mod session;
 mod session_ctx;
 mod shared;
 mod stats;
+mod wrong_key;
 
 pub use command::Command;
 pub use config::Config;

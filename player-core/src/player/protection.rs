@@ -66,14 +66,19 @@ impl Protection {
     }
 
     /// Decrypts the samples of `track` in `body` when it carries sample encryption; returns
-    /// the (possibly new) body. Clear fragments come back untouched, without a copy.
-    pub async fn decrypt(&self, body: Bytes, track: &TrackFragment) -> Result<Bytes, Error> {
+    /// the (possibly new) body and the KID used. Clear fragments come back untouched, without
+    /// a copy, and with no KID.
+    pub async fn decrypt(
+        &self,
+        body: Bytes,
+        track: &TrackFragment,
+    ) -> Result<(Bytes, Option<Uuid>), Error> {
         let Some(enc) = sample_encryption(&body, track)? else {
-            return Ok(body);
+            return Ok((body, None));
         };
         let algorithm = enc.algorithm.unwrap_or(self.default_algorithm);
         if algorithm == Algorithm::None {
-            return Ok(body);
+            return Ok((body, None));
         }
         let kid = enc
             .kid
@@ -100,7 +105,7 @@ impl Protection {
             };
             decryptor.decrypt_sample(algorithm, i, bytes, info)?;
         }
-        Ok(data.freeze())
+        Ok((data.freeze(), Some(kid)))
     }
 }
 

@@ -174,6 +174,10 @@ impl Controller {
         if matches!(self.state, State::Failed | State::Stopped) {
             return;
         }
+        if let Some(e) = shared.take_fatal() {
+            self.fail(e.kind(), &e.to_string());
+            return;
+        }
         if !self.ctx.is_live() && kinds.iter().all(|k| shared.output_done(*k)) {
             if self.state != State::Ended {
                 shared.set_hold(true);

@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     /// Counters and QoE accumulation.
     pub stats: Mutex<StatsAccum>,
+    /// A fatal error found off the controller (decoder threads), for it to act on.
+    fatal: Mutex<Option<crate::error::Error>>,
     /// Where events go.
     events: crossbeam_channel::Sender<Event>,
     /// When the player was opened (startup time reference).
@@ -73,6 +75,7 @@ impl Shared {
             queued_bytes: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
             stats: Mutex::new(StatsAccum::default()),
+            fatal: Mutex::new(None),
             events,
             opened_at,
         }
@@ -226,6 +229,17 @@ impl Shared {
     /// Asks every thread to stop.
     pub fn shut_down(&self) {
         self.shutdown.store(true, Ordering::Release);
+    }
+
+    /// Reports an error that must end playback; the controller fails with the first one.
+    pub fn report_fatal(&self, e: crate::error::Error) {
+        let mut slot = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(e);
+    }
+
+    /// The fatal error reported since the last call, if any.
+    pub fn take_fatal(&self) -> Option<crate::error::Error> {
+        self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     /// Publishes an event; drops it if the host has stopped reading and the queue is full.

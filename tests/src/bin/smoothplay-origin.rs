@@ -1,7 +1,9 @@
-//! `smoothplay-origin DIR [--port P]`: serves a presentation directory on 127.0.0.1.
+//! `smoothplay-origin DIR [--port P] [--clearkey KID:KEY]… [--clearkey-refuse STATUS]`: serves
+//! a presentation directory on 127.0.0.1, with a ClearKey license endpoint at `POST /clearkey`.
 
 use clap::Parser;
-use player_tests::origin::{LiveConfig, Origin, OriginConfig};
+use player_core::decrypt::parse_key_arg;
+use player_tests::origin::{ClearKeyConfig, LiveConfig, Origin, OriginConfig};
 
 /// Serves Smooth Streaming presentations over HTTP on 127.0.0.1 for testing smoothplay.
 #[derive(Parser)]
@@ -42,6 +44,12 @@ struct Args {
     /// Inject faults, e.g. `error=0.1,reset=0.05,truncate=0.05,stall=0.02,stall-for=3,seed=7`.
     #[arg(long, value_parser = player_tests::origin::parse_faults)]
     faults: Option<player_tests::origin::FaultConfig>,
+    /// A key the ClearKey endpoint (POST /clearkey) hands out, KID:KEY; repeatable.
+    #[arg(long = "clearkey", value_name = "KID:KEY")]
+    clearkey: Vec<String>,
+    /// Answer every ClearKey request with this HTTP status instead (e.g. 403).
+    #[arg(long, value_name = "STATUS")]
+    clearkey_refuse: Option<u16>,
 }
 
 fn live_config(a: &Args) -> anyhow::Result<LiveConfig> {
@@ -82,19 +90,24 @@ fn main() -> anyhow::Result<()> {
         "{} is not a directory",
         args.dir.display()
     );
+    let mut clearkey = ClearKeyConfig::default();
+    for arg in &args.clearkey {
+        let (kid, key) = parse_key_arg(arg).map_err(|e| anyhow::anyhow!("--clearkey: {e}"))?;
+        clearkey.keys.push((kid, *key.expose_secret()));
+    }
+    clearkey.refuse_with = args.clearkey_refuse;
     let live = if args.live {
         Some(live_config(&args)?)
     } else {
         None
     };
-    let origin = Origin::start(
-        &args.dir,
-        OriginConfig {
-            port: args.port,
-            live,
-            faults: args.faults.clone(),
-        },
-    )?;
+    let config = OriginConfig {
+        port: args.port,
+        clearkey,
+        live,
+        faults: args.faults.clone(),
+    };
+    let origin = Origin::start(&args.dir, config)?;
     println!(
         "serving {} on http://{}/",
         args.dir.display(),

@@ -3,6 +3,7 @@
 //! Started in-process by tests (port 0) or as the `smoothplay-origin` binary. It records
 //! every request so tests can count what the player asked for.
 
+mod clearkey;
 mod delivery;
 mod faults;
 pub mod live;
@@ -11,6 +12,7 @@ pub mod rewrite;
 mod server;
 mod vod;
 
+pub use clearkey::{CLEARKEY_PATH, ClearKeyConfig};
 pub use faults::{Fault, FaultConfig, parse_faults};
 pub use live::{Gap, LiveConfig, parse_gap};
 pub use request_log::{RequestLog, RequestRecord};

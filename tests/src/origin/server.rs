@@ -8,11 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{Response, StatusCode, Uri};
+use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
 use tokio::sync::oneshot;
 
+use super::clearkey::{self, CLEARKEY_PATH, ClearKeyConfig};
 use super::delivery;
 use super::faults::{Fault, FaultConfig};
 use super::live::{self, FragmentAnswer, LiveConfig, LivePresentation};
@@ -29,11 +30,14 @@ pub struct OriginConfig {
     pub live: Option<LiveConfig>,
     /// Inject faults into answers.
     pub faults: Option<FaultConfig>,
+    /// What the ClearKey license endpoint (`POST /clearkey`) hands out.
+    pub clearkey: ClearKeyConfig,
 }
 
 struct AppState {
     root: PathBuf,
     log: RequestLog,
+    clearkey: ClearKeyConfig,
     live: Option<LiveConfig>,
     started: Instant,
     presentations: Mutex<HashMap<PathBuf, Arc<LivePresentation>>>,
@@ -92,6 +96,7 @@ impl Origin {
             presentations: Mutex::new(HashMap::new()),
             faults: config.faults.clone(),
             requests: AtomicU64::new(0),
+            clearkey: config.clearkey.clone(),
         });
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         std_listener.set_nonblocking(true)?;
@@ -112,7 +117,10 @@ impl Origin {
                             return;
                         }
                     };
-                    let app = axum::Router::new().fallback(handle).with_state(state);
+                    let app = axum::Router::new()
+                        .route(CLEARKEY_PATH, axum::routing::post(clearkey_license))
+                        .fallback(handle)
+                        .with_state(state);
                     let served = axum::serve(listener, app)
                         .with_graceful_shutdown(async {
                             let _ = rx.await;
@@ -242,6 +250,22 @@ async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'sta
         FragmentAnswer::Gone => (StatusCode::GONE, Vec::new(), "text/plain"),
         FragmentAnswer::NotFound => not_found,
     }
+}
+
+async fn clearkey_license(State(state): State<Arc<AppState>>, body: Bytes) -> Response<Body> {
+    let (status, text) = clearkey::answer(&state.clearkey, &body);
+    state.log.push(RequestRecord {
+        path: CLEARKEY_PATH.into(),
+        status: status.as_u16(),
+        bytes: text.len() as u64,
+    });
+    let mut resp = Response::new(Body::from(text));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
 }
 
 /// Decodes `%XX` escapes (paths like `Fragments(video=0)` may arrive escaped).
