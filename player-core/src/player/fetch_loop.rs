@@ -171,9 +171,14 @@ pub(crate) async fn run(
             duration: e.duration,
         });
         let chunk = exact.unwrap_or(chunk);
+        // On demand the manifest is the whole truth: packagers (ffmpeg) write tfrf there too,
+        // naming fragments a trimmed copy of the presentation does not have.
+        let live = ctx.is_live();
         ctx.timeline(kind, |t| {
             t.extend(std::iter::once(chunk));
-            t.extend(look_ahead);
+            if live {
+                t.extend(look_ahead);
+            }
         });
         ctx.prune(kind);
         let units = units(&track, &body);
