@@ -60,6 +60,9 @@ pub struct PlayArgs {
     /// Clock rate: 1 is real time; above 1 plays faster (paired with a live test origin's --speed).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// A mirror of the presentation (its manifest URL), used when the primary fails; repeatable.
+    #[arg(long = "backup-url")]
+    pub backup_urls: Vec<String>,
     /// Print nothing but errors (no status line, no summary).
     #[arg(long)]
     pub quiet: bool,
@@ -185,6 +188,7 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         audio: args.audio.clone(),
         live_delay: args.live_delay,
         speed: args.speed,
+        backup_urls: args.backup_urls.clone(),
         ..Config::default()
     };
     let mut sink_error = None;

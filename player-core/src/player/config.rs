@@ -27,6 +27,9 @@ pub struct Config {
     pub video: Option<String>,
     /// Audio stream to play, by Name or Language (first supported audio stream otherwise).
     pub audio: Option<String>,
+    /// Mirrors of the presentation (other manifest URLs serving the same fragments): a
+    /// fragment that fails at the primary after retries is fetched from them.
+    pub backup_urls: Vec<String>,
     /// Where content keys come from (static keys, key seed, license server, host callback).
     pub keys: Option<super::Keys>,
     /// Live: how far behind the edge to play (default three fragments; never under 1.5).
@@ -51,6 +54,7 @@ impl Default for Config {
             quality: None,
             video: None,
             audio: None,
+            backup_urls: Vec::new(),
             keys: None,
             live_delay: None,
             speed: 1.0,

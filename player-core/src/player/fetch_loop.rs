@@ -253,8 +253,9 @@ fn choose_level(ctx: &SessionCtx, kind: StreamKind, plan: &TrackPlan) -> (usize,
     }
 }
 
-/// Fetches `chunk` at `level`, falling back to lower levels and then higher ones when a
-/// level fails (e.g. an encoder gap on that level only).
+/// Fetches `chunk` at `level` (each attempt retried with backoff by the fetcher), failing
+/// over to the mirrors, then to lower levels and then higher ones (e.g. an encoder gap on
+/// that level only).
 async fn fetch_chunk(
     ctx: &SessionCtx,
     generation: u64,
@@ -275,32 +276,35 @@ async fn fetch_chunk(
         else {
             continue;
         };
-        let url = match fragment_url(&ctx.base_url, stream, ql, chunk.start) {
-            Ok(u) => u,
-            Err(e) => return Fetched::Failed(e.into()),
-        };
-        let result = ctx
-            .fetcher
-            .fetch(&url, MAX_FRAGMENT_BYTES, &mut |_| Verdict::Continue)
-            .await;
-        if ctx.shared.generation() != generation {
-            return Fetched::Stale;
-        }
-        match result {
-            Ok(dl) => return Fetched::Got(l, dl),
-            Err(NetError::NotYetAvailable { .. }) => return Fetched::NotYet,
-            Err(
-                e @ NetError::Status {
-                    status: 404 | 410, ..
-                },
-            ) if probe || ctx.is_live() => {
-                // Normal at a live edge, in a gap or past the end of an event: no error event.
-                last_error = Some(e);
+        // The primary first, then each mirror, before another bitrate.
+        for base in std::iter::once(&ctx.base_url).chain(&ctx.backup_urls) {
+            let url = match fragment_url(base, stream, ql, chunk.start) {
+                Ok(u) => u,
+                Err(e) => return Fetched::Failed(e.into()),
+            };
+            let result = ctx
+                .fetcher
+                .fetch(&url, MAX_FRAGMENT_BYTES, &mut |_| Verdict::Continue)
+                .await;
+            if ctx.shared.generation() != generation {
+                return Fetched::Stale;
             }
-            Err(e) => {
-                all_missing = false;
-                report(ctx, &Error::Net(e.clone()));
-                last_error = Some(e);
+            match result {
+                Ok(dl) => return Fetched::Got(l, dl),
+                Err(NetError::NotYetAvailable { .. }) => return Fetched::NotYet,
+                Err(
+                    e @ NetError::Status {
+                        status: 404 | 410, ..
+                    },
+                ) if probe || ctx.is_live() => {
+                    // Normal at a live edge, in a gap or past the end of an event: no error event.
+                    last_error = Some(e);
+                }
+                Err(e) => {
+                    all_missing = false;
+                    report(ctx, &Error::Net(e.clone()));
+                    last_error = Some(e);
+                }
             }
         }
     }

@@ -39,6 +39,8 @@ pub(crate) struct SessionCtx {
     /// The manifest as first loaded (stream and level descriptions).
     pub manifest: Arc<Manifest>,
     pub base_url: Url,
+    /// Mirrors' manifest URLs, tried in order when the primary fails.
+    pub backup_urls: Vec<Url>,
     pub selection: Mutex<Selection>,
     pub config: Config,
     pub quality: Mutex<QualityChooser>,
@@ -90,7 +92,19 @@ impl SessionCtx {
             timescale: manifest.timescale,
         };
         let origin = origin_of(&manifest, &selection);
+        let backup_urls = config
+            .backup_urls
+            .iter()
+            .filter_map(|u| match crate::net::manifest_url(u) {
+                Ok(url) => Some(url),
+                Err(e) => {
+                    tracing::warn!("backup URL ignored: {e}");
+                    None
+                }
+            })
+            .collect();
         SessionCtx {
+            backup_urls,
             shared,
             fetcher,
             manifest: Arc::new(manifest),

@@ -11,6 +11,8 @@ pub struct RequestRecord {
     pub status: u16,
     /// Body bytes sent.
     pub bytes: u64,
+    /// The fault injected into the answer.
+    pub fault: super::Fault,
 }
 
 impl RequestRecord {

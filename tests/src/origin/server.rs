@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -42,10 +41,28 @@ struct AppState {
     started: Instant,
     presentations: Mutex<HashMap<PathBuf, Arc<LivePresentation>>>,
     faults: Option<FaultConfig>,
-    requests: AtomicU64,
+    attempts: Mutex<HashMap<String, u64>>,
 }
 
 impl AppState {
+    /// A number for this request: the path's hash mixed with its attempt count.
+    fn attempt_key(&self, path: &str) -> u64 {
+        let attempt = self
+            .attempts
+            .lock()
+            .map(|mut m| {
+                let a = m.entry(path.to_string()).or_insert(0);
+                *a += 1;
+                *a
+            })
+            .unwrap_or(0);
+        // FNV-1a of the path.
+        let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        hash ^ attempt.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
     /// The live presentation in `dir` (relative to the root), loaded on first use.
     fn live(&self, dir: &str) -> Option<Arc<LivePresentation>> {
         let config = self.live.clone()?;
@@ -95,7 +112,7 @@ impl Origin {
             started: Instant::now(),
             presentations: Mutex::new(HashMap::new()),
             faults: config.faults.clone(),
-            requests: AtomicU64::new(0),
+            attempts: Mutex::new(HashMap::new()),
             clearkey: config.clearkey.clone(),
         });
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
@@ -168,7 +185,9 @@ impl Drop for Origin {
 
 async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> {
     let path = percent_decode(uri.path());
-    let n = state.requests.fetch_add(1, Ordering::Relaxed);
+    // Keyed on the path and how often it was asked for, so the faults a run meets do not
+    // depend on how concurrent requests happen to interleave.
+    let n = state.attempt_key(&path);
     let is_manifest = path
         .rsplit('/')
         .next()
@@ -190,8 +209,13 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
     );
     state.log.push(RequestRecord {
         path,
-        status: status.as_u16(),
+        status: if fault == Fault::Error {
+            503
+        } else {
+            status.as_u16()
+        },
         bytes: body.len() as u64,
+        fault,
     });
     delivery::respond(status, body, ctype, fault).await
 }
@@ -258,6 +282,7 @@ async fn clearkey_license(State(state): State<Arc<AppState>>, body: Bytes) -> Re
         path: CLEARKEY_PATH.into(),
         status: status.as_u16(),
         bytes: text.len() as u64,
+        fault: Fault::None,
     });
     let mut resp = Response::new(Body::from(text));
     *resp.status_mut() = status;

@@ -1,0 +1,154 @@
+//! Faults on the wire — server errors, resets, truncated bodies, stalls — are retried with
+//! backoff and failed over to mirrors; playback stays bit-exact, and ends in a clear error
+//! only when nothing can be fetched.
+
+use std::time::Duration;
+
+use player_core::net::FetchConfig;
+use player_core::player::{Config, Event, Player, Sinks, State};
+use player_tests::origin::{Fault, Origin, OriginConfig, parse_faults};
+use player_tests::support::{CaptureAudio, CaptureVideo, Reference, assets_dir};
+
+fn faulty(spec: &str) -> Origin {
+    Origin::start(
+        assets_dir(),
+        OriginConfig {
+            faults: Some(parse_faults(spec).expect("spec")),
+            ..OriginConfig::default()
+        },
+    )
+    .expect("origin")
+}
+
+fn config() -> Config {
+    Config {
+        fast: true,
+        quality: Some(1),
+        fetch: FetchConfig {
+            // Stalls must cost a timeout and a retry, not the test's patience.
+            read_timeout: Duration::from_millis(600),
+            ..FetchConfig::default()
+        },
+        ..Config::default()
+    }
+}
+
+fn run(player: &Player) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        let ev = player
+            .events()
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the player went silent");
+        let done = matches!(
+            ev,
+            Event::Ended { .. }
+                | Event::State {
+                    state: State::Failed,
+                    ..
+                }
+        );
+        seen.push(ev);
+        if done {
+            return seen;
+        }
+    }
+}
+
+fn play(url: &str, config: Config) -> (Vec<Event>, CaptureVideo, CaptureAudio) {
+    let video = CaptureVideo::default();
+    let audio = CaptureAudio::new(false);
+    let sinks = Sinks {
+        video: Box::new(video.clone()),
+        audio: Box::new(audio.clone()),
+    };
+    let player = Player::open(url, config, sinks).expect("open");
+    let seen = run(&player);
+    drop(player);
+    (seen, video, audio)
+}
+
+fn assert_bit_exact(video: &CaptureVideo, audio: &CaptureAudio) {
+    let reference = Reference::load(&assets_dir().join("demo")).expect("reference");
+    let frames = video.frames();
+    assert_eq!(frames.len(), 500);
+    for (i, f) in frames.iter().enumerate() {
+        let level = reference.level_by_size(f.width, f.height).expect("level");
+        assert_eq!(
+            f.md5,
+            level.frame_at(f.pts).expect("frame").md5,
+            "frame {i}"
+        );
+    }
+    let a = audio.captured();
+    assert_eq!(a.samples.len() as u64, reference.audio[0].total_samples * 2);
+}
+
+#[test]
+fn faults_are_retried_and_the_picture_stays_bit_exact() {
+    let origin = faulty("error=0.1,reset=0.05,truncate=0.05,stall=0.03,stall-for=1,seed=11");
+    let (seen, video, audio) = play(&origin.url("demo/Manifest"), config());
+    assert!(
+        matches!(seen.last(), Some(Event::Ended { .. })),
+        "{seen:#?}"
+    );
+    assert_bit_exact(&video, &audio);
+    let records = origin.log().records();
+    for fault in [Fault::Error, Fault::Reset, Fault::Truncate] {
+        assert!(
+            records.iter().any(|r| r.fault == fault),
+            "no {fault:?} was injected"
+        );
+    }
+    assert!(records.iter().any(|r| matches!(r.fault, Fault::Stall(_))));
+}
+
+#[test]
+fn a_failing_origin_fails_over_to_its_mirror() {
+    let primary = faulty("error=1");
+    let mirror = Origin::start(assets_dir(), OriginConfig::default()).expect("mirror");
+    let config = Config {
+        backup_urls: vec![mirror.url("demo/Manifest")],
+        ..config()
+    };
+    let (seen, video, audio) = play(&primary.url("demo/Manifest"), config);
+    assert!(
+        matches!(seen.last(), Some(Event::Ended { .. })),
+        "{seen:#?}"
+    );
+    assert_bit_exact(&video, &audio);
+    assert!(
+        mirror
+            .log()
+            .records()
+            .iter()
+            .any(|r| r.path.contains("Fragments("))
+    );
+}
+
+#[test]
+fn when_nothing_can_be_fetched_playback_fails_with_a_clear_error() {
+    let origin = faulty("error=1");
+    let (seen, video, _) = play(&origin.url("demo/Manifest"), config());
+    assert!(video.frames().is_empty());
+    let fatal = seen
+        .iter()
+        .find_map(|e| match e {
+            Event::Error {
+                fatal: true,
+                kind,
+                message,
+            } => Some((kind.clone(), message.clone())),
+            _ => None,
+        })
+        .expect("a fatal error");
+    assert_eq!(fatal.0, "network");
+    assert!(fatal.1.contains("503"), "{}", fatal.1);
+    assert!(matches!(
+        seen.last(),
+        Some(Event::State {
+            state: State::Failed,
+            ..
+        })
+    ));
+}
