@@ -284,3 +284,29 @@ fn missing_manifest_and_unsupported_codecs_are_typed_errors() {
         assert_eq!(err.kind(), "unsupported", "{err}");
     }
 }
+
+#[test]
+fn a_local_single_file_ismv_plays_with_b_frames_in_order() {
+    let file =
+        player_tests::support::repo_root().join("player-core/tests/fixtures/bframes_64x64.ismv");
+    let (events, frames, audio) = play(file.to_str().expect("utf-8"), fast());
+    assert!(fatal_errors(&events).is_empty(), "{events:?}");
+    assert_eq!(frames.len(), 10);
+    assert!(
+        frames.windows(2).all(|w| w[1].pts > w[0].pts),
+        "presentation order"
+    );
+    // Each picture is flat with luma 16 + 15 × its frame number.
+    for (n, f) in frames.iter().enumerate() {
+        assert_eq!((f.width, f.height), (64, 64));
+        let want = 16 + 15 * n as i32;
+        assert!(
+            (i32::from(f.center_luma) - want).abs() <= 3,
+            "frame {n}: luma {}",
+            f.center_luma
+        );
+    }
+    let a = audio.captured();
+    let hz = tone_hz(&a.samples, usize::from(a.channels), a.rate, 2048);
+    assert!((hz - 440.0).abs() < 2.0, "tone {hz} Hz");
+}

@@ -122,12 +122,53 @@ impl TrackContext for FixedBase {
     }
 }
 
+/// Track knowledge from a `moov` (single files): trex defaults and whether all samples sync.
+struct FromMovie {
+    base: u64,
+    defaults: TrackDefaults,
+    all_sync: bool,
+}
+
+impl TrackContext for FromMovie {
+    fn base_time(&self, _: u32) -> u64 {
+        self.base
+    }
+    fn defaults(&self, _: u32) -> TrackDefaults {
+        self.defaults
+    }
+    fn all_sync(&self, _: u32) -> bool {
+        self.all_sync
+    }
+}
+
+/// Parses one fragment of a single-file presentation, whose `moov` gave the track's trex
+/// `defaults` and whether every sample is a sync sample (audio).
+pub fn parse_fragment_with(
+    buf: &[u8],
+    default_base_time: u64,
+    defaults: TrackDefaults,
+    all_sync: bool,
+) -> Result<Fragment, BoxError> {
+    parse_one_moof(
+        buf,
+        &FromMovie {
+            base: default_base_time,
+            defaults,
+            all_sync,
+        },
+    )
+}
+
 /// Parses one Smooth Streaming fragment: a `moof` and the `mdat` holding its samples.
 ///
 /// `default_base_time` is the fragment's start time from the manifest (the `{start time}`
 /// of its URL), used when the fragment carries neither tfxd nor tfdt. `free`, `skip`,
 /// `styp`, `sidx` and unknown top-level boxes are skipped. Sample ranges index `buf`.
 pub fn parse_fragment(buf: &[u8], default_base_time: u64) -> Result<Fragment, BoxError> {
+    parse_one_moof(buf, &FixedBase(default_base_time))
+}
+
+fn parse_one_moof(buf: &[u8], ctx: &dyn TrackContext) -> Result<Fragment, BoxError> {
     let mut moof = None;
     let mut mdats = Vec::new();
     for item in BoxIter::new(buf, 0, "") {
@@ -153,5 +194,5 @@ pub fn parse_fragment(buf: &[u8], default_base_time: u64) -> Result<Fragment, Bo
             what: "moof".into(),
         });
     };
-    parse_moof(buf, &moof, &mdats, &FixedBase(default_base_time))
+    parse_moof(buf, &moof, &mdats, ctx)
 }

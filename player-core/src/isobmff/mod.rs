@@ -8,6 +8,7 @@ pub mod ismv;
 #[cfg(test)]
 mod ismv_tests;
 mod moof;
+pub mod moof_summary;
 pub mod moov;
 pub mod piff_senc;
 pub mod piff_tenc;
@@ -31,10 +32,11 @@ pub mod trun;
 pub use avcc::AvcConfig;
 pub use fragment::{
     Fragment, RawBox, Sample, SyncSource, TrackDefaults, TrackFragment, TrackProtection,
-    parse_fragment,
+    parse_fragment, parse_fragment_with,
 };
 pub use ismv::{IsmvFile, IsmvFragments};
-pub use moov::{IsmvTrack, TrackKind};
+pub use moof_summary::{TrafSummary, summarize_moof};
+pub use moov::{IsmvTrack, Movie, TrackKind, parse_moov};
 pub use reader::{BoxHeader, BoxIter, FourCc, Reader};
 pub use stsd::SampleEntry;
 pub use tfrf::TfrfEntry;

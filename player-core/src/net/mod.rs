@@ -3,6 +3,7 @@
 pub mod clearkey;
 mod error;
 mod fetcher;
+pub mod local_file;
 mod retry;
 mod source;
 

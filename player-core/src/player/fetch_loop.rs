@@ -9,9 +9,10 @@ use bytes::Bytes;
 use tokio::sync::mpsc::Sender;
 
 use crate::error::Error;
-use crate::isobmff::{TrackFragment, parse_fragment};
+use crate::isobmff::{TrackFragment, parse_fragment, parse_fragment_with};
 use crate::limits::MAX_FRAGMENT_BYTES;
 use crate::manifest::{Chunk, StreamIndex, Uuid, fragment_url};
+use crate::net::local_file::read_range;
 use crate::net::{Download, NetError, Verdict};
 use crate::time::ticks_to_duration;
 
@@ -19,6 +20,7 @@ use super::event::{Event, StreamKind};
 use super::messages::{DecodeMsg, FragmentMsg, MediaUnit};
 use super::selection::TrackPlan;
 use super::session_ctx::SessionCtx;
+use super::single_file::FileIndex;
 
 /// How often a task with a full buffer looks again.
 const IDLE: Duration = Duration::from_millis(20);
@@ -147,7 +149,7 @@ pub(crate) async fn run(
             shared.with_stats(|s| s.bandwidth_bps = bw);
         }
         let bytes = dl.body.len();
-        let (track, body, kid) = match demux(&ctx, dl.body, chunk.start).await {
+        let (track, body, kid) = match demux(&ctx, dl.body, chunk.start, Some(plan.stream)).await {
             Ok(v) => v,
             Err(e @ Error::Decrypt(_)) => return FetchEnd::Fatal(e),
             Err(e) => {
@@ -276,6 +278,12 @@ async fn fetch_chunk(
         else {
             continue;
         };
+        if let Some(file) = &ctx.file {
+            return match fetch_from_file(ctx, file, plan, chunk).await {
+                Ok(dl) => Fetched::Got(l, dl),
+                Err(e) => Fetched::Failed(e),
+            };
+        }
         // The primary first, then each mirror, before another bitrate.
         for base in std::iter::once(&ctx.base_url).chain(&ctx.backup_urls) {
             let url = match fragment_url(base, stream, ql, chunk.start) {
@@ -315,13 +323,52 @@ async fn fetch_chunk(
     }
 }
 
+/// Reads a fragment of a local single-file presentation by its byte range.
+async fn fetch_from_file(
+    ctx: &SessionCtx,
+    file: &FileIndex,
+    plan: &TrackPlan,
+    chunk: Chunk,
+) -> Result<Download, Error> {
+    let started = std::time::Instant::now();
+    let missing = || {
+        Error::Net(NetError::Status {
+            url: format!("{} at {}", file.path.display(), chunk.start),
+            status: 404,
+        })
+    };
+    let stream = file.streams.get(plan.stream).ok_or_else(missing)?;
+    let &(offset, len) = stream.ranges.get(&chunk.start).ok_or_else(missing)?;
+    let body = read_range(&file.path, offset, len, MAX_FRAGMENT_BYTES).await?;
+    let total = started.elapsed();
+    Ok(Download {
+        body,
+        url: ctx.base_url.clone(),
+        ttfb: total,
+        total,
+        attempts: 1,
+    })
+}
+
 /// Parses and, if protected, decrypts a fragment; also returns the KID it was decrypted with.
 async fn demux(
     ctx: &SessionCtx,
     body: Bytes,
     start: u64,
+    plan_stream: Option<usize>,
 ) -> Result<(TrackFragment, Bytes, Option<Uuid>), Error> {
-    let fragment = parse_fragment(&body, start)?;
+    let fragment = match (&ctx.file, plan_stream) {
+        // One file holds every track: the traf's track ID says whose samples these are.
+        (Some(file), Some(si)) => match file.streams.get(si) {
+            Some(fs) => {
+                let mut f = parse_fragment_with(&body, start, fs.defaults, fs.all_sync)?;
+                f.tracks.retain(|t| t.track_id == fs.track_id);
+                f
+            }
+            None => parse_fragment(&body, start)?,
+        },
+        _ => parse_fragment(&body, start)?,
+    };
     let track = fragment.tracks.into_iter().next().ok_or_else(|| {
         Error::Box(crate::isobmff::BoxError::Missing {
             path: "moof".into(),

@@ -23,6 +23,7 @@ mod selection;
 mod session;
 mod session_ctx;
 mod shared;
+mod single_file;
 mod stats;
 mod wrong_key;
 
@@ -155,7 +156,7 @@ impl Player {
             .build()
             .map_err(|e| spawn_error("network runtime", &e))?;
         let fetcher = Fetcher::new(config.fetch.clone())?;
-        let (manifest, base_url) = runtime.block_on(fetch_manifest(&fetcher, input))?;
+        let (manifest, base_url, file) = runtime.block_on(load(&fetcher, input))?;
         let selection =
             selection::select(&manifest, config.video.as_deref(), config.audio.as_deref())?;
         let (event_tx, events) = crossbeam_channel::bounded(4096);
@@ -195,6 +196,8 @@ impl Player {
                 fatal: false,
             });
         }
+        let mut ctx = ctx;
+        ctx.file = file;
         let ctx = Arc::new(ctx);
         let sinks = make_sinks(&PresentationInfo {
             manifest: &ctx.manifest,
@@ -405,14 +408,37 @@ pub async fn fetch_manifest(fetcher: &Fetcher, input: &str) -> Result<(Manifest,
     Ok((manifest, download.url))
 }
 
-/// Blocking [`fetch_manifest`] with default network settings (for `probe`-like tools).
+/// Loads what `input` names: a Smooth manifest, or a local single file indexed as one.
+async fn load(
+    fetcher: &Fetcher,
+    input: &str,
+) -> Result<(Manifest, url::Url, Option<single_file::FileIndex>)> {
+    if single_file::is_single_file(input) {
+        let path = std::path::absolute(input).map_err(|e| crate::net::NetError::BadInput {
+            input: input.to_string(),
+            reason: e.to_string(),
+        })?;
+        let (manifest, index) = single_file::open(&path).await?;
+        let url = url::Url::from_file_path(&path).map_err(|()| crate::net::NetError::BadInput {
+            input: input.to_string(),
+            reason: "path cannot be expressed as a URL".into(),
+        })?;
+        return Ok((manifest, url, Some(index)));
+    }
+    let (manifest, url) = fetch_manifest(fetcher, input).await?;
+    Ok((manifest, url, None))
+}
+
+/// Loads the manifest behind `input` (a local single file is described as one) with default
+/// network settings, blocking (for `probe`-like tools).
 pub fn load_manifest(input: &str) -> Result<(Manifest, url::Url)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| spawn_error("network runtime", &e))?;
     let fetcher = Fetcher::new(crate::net::FetchConfig::default())?;
-    runtime.block_on(fetch_manifest(&fetcher, input))
+    let (manifest, url, _) = runtime.block_on(load(&fetcher, input))?;
+    Ok((manifest, url))
 }
 
 fn levels_of(ctx: &SessionCtx) -> Vec<LevelInfo> {

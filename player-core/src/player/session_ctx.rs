@@ -18,6 +18,7 @@ use super::protection::Protection;
 use super::quality::QualityChooser;
 use super::selection::{Selection, TrackPlan};
 use super::shared::Shared;
+use super::single_file::FileIndex;
 
 /// What the presentation says about being live, updated by manifest refreshes.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,8 @@ pub(crate) struct SessionCtx {
     pub base_url: Url,
     /// Mirrors' manifest URLs, tried in order when the primary fails.
     pub backup_urls: Vec<Url>,
+    /// For a local single-file presentation: where its fragments lie.
+    pub file: Option<FileIndex>,
     pub selection: Mutex<Selection>,
     pub config: Config,
     pub quality: Mutex<QualityChooser>,
@@ -104,6 +107,7 @@ impl SessionCtx {
             })
             .collect();
         SessionCtx {
+            file: None,
             backup_urls,
             shared,
             fetcher,

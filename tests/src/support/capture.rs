@@ -22,6 +22,8 @@ pub struct CapturedFrame {
     pub index: u64,
     /// MD5 of the packed I420 picture.
     pub md5: String,
+    /// Luma at the centre of the picture.
+    pub center_luma: u8,
 }
 
 /// Records every presented picture; clone the handle to read it while the player runs.
@@ -44,6 +46,11 @@ impl VideoSink for CaptureVideo {
             height: frame.height,
             index: frame_index(frame),
             md5: md5_hex(frame),
+            center_luma: frame
+                .y
+                .get(frame.height as usize / 2 * frame.y_stride + frame.width as usize / 2)
+                .copied()
+                .unwrap_or(0),
         };
         if let Ok(mut v) = self.0.lock() {
             v.push(c);
