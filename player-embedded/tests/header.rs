@@ -50,6 +50,9 @@ fn committed_header_matches_a_fresh_generation() {
         "sp_player_next_video_frame",
         "sp_frame_release",
     ] {
-        assert!(fresh.contains(&format!(" {name}(")), "{name} missing from the header");
+        assert!(
+            fresh.contains(&format!(" {name}(")),
+            "{name} missing from the header"
+        );
     }
 }
