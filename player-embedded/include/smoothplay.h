@@ -33,6 +33,8 @@
  *       on_audio, on_audio_played the audio thread "smoothplay-audio";
  *       on_event                  the event thread "smoothplay-events", in order;
  *       on_key                    a network thread "smoothplay-net".
+ *     No callback of a presentation runs before its sp_player_open has succeeded (the
+ *     player's threads wait), so commands from callbacks always find the presentation open.
  *     Different callbacks may run at the same time on different threads; one callback never
  *     runs on two threads at once. user_data is passed to all of them untouched.
  *     Callbacks must return (no longjmp, no C++ exception through the library).

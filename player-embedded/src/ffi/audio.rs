@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use player_core::sink::{AudioSink, SinkError};
 use player_core::time::ticks_to_duration;
 
-use super::callbacks::{UserData, in_callback, micros};
+use std::sync::Arc;
+
+use super::callbacks::{Gate, UserData, in_callback, micros};
 
 /// Sample format of `sp_audio.data`.
 pub type sp_audio_format = u32;
@@ -122,18 +124,32 @@ pub(crate) struct CallbackAudioSink {
     since_base: u64,
     pacer: Pacer,
     s16: Vec<i16>,
+    gate: Arc<Gate>,
+}
+
+/// Where a `CallbackAudioSink` sends audio.
+pub(crate) struct AudioTarget {
+    pub cb: AudioCb,
+    pub played_cb: Option<PlayedCb>,
+    pub user: UserData,
+    pub gate: Arc<Gate>,
 }
 
 impl CallbackAudioSink {
     pub fn new(
-        cb: AudioCb,
-        played_cb: Option<PlayedCb>,
-        user: UserData,
+        target: AudioTarget,
         origin: Duration,
         format: sp_audio_format,
         fast: bool,
     ) -> CallbackAudioSink {
+        let AudioTarget {
+            cb,
+            played_cb,
+            user,
+            gate,
+        } = target;
         CallbackAudioSink {
+            gate,
             cb,
             played_cb,
             user,
@@ -157,6 +173,7 @@ impl CallbackAudioSink {
     }
 
     fn call(&self, msg: &sp_audio) -> u32 {
+        self.gate.wait();
         let (cb, user) = (self.cb, self.user.0);
         // SAFETY: the host registered `cb` for this; `msg` and its data outlive the call.
         in_callback(|| unsafe { cb(user, msg) })
@@ -246,6 +263,7 @@ impl AudioSink for CallbackAudioSink {
     fn played(&mut self) -> u64 {
         match self.played_cb {
             Some(cb) => {
+                self.gate.wait();
                 let user = self.user.0;
                 // SAFETY: the host registered `cb` for this.
                 let heard = in_callback(|| unsafe { cb(user) });
@@ -308,14 +326,15 @@ mod tests {
 
     #[test]
     fn samples_carry_format_pts_and_backpressure() {
-        let mut sink = CallbackAudioSink::new(
-            take_half,
-            None,
-            UserData(std::ptr::null_mut()),
-            Duration::from_secs(10),
-            SP_AUDIO_S16,
-            true,
-        );
+        let gate = Arc::new(Gate::default());
+        gate.open();
+        let target = AudioTarget {
+            cb: take_half,
+            played_cb: None,
+            user: UserData(std::ptr::null_mut()),
+            gate,
+        };
+        let mut sink = CallbackAudioSink::new(target, Duration::from_secs(10), SP_AUDIO_S16, true);
         sink.start(48_000, 2).expect("start");
         sink.next_pts(Duration::from_secs(12));
         let samples = vec![0.5f32; 2 * 480];

@@ -2,6 +2,8 @@
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use player_core::decode::VideoFrame;
@@ -149,15 +151,55 @@ pub(crate) fn inside_callback() -> bool {
     IN_CALLBACK.with(|c| c.get() > 0)
 }
 
+/// Holds callbacks back until `sp_player_open` has stored the session, so a callback that
+/// issues a command (the player starts working before `open` returns) finds it open.
+#[derive(Debug, Default)]
+pub(crate) struct Gate {
+    passable: AtomicBool,
+    lock: Mutex<()>,
+    opened: Condvar,
+}
+
+impl Gate {
+    /// Waits until the gate is open (at once, once it has been).
+    pub fn wait(&self) {
+        if self.passable.load(Ordering::Acquire) {
+            return;
+        }
+        let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        while !self.passable.load(Ordering::Acquire) {
+            guard = self.opened.wait(guard).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Lets every waiting and future callback through.
+    pub fn open(&self) {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.passable.store(true, Ordering::Release);
+        self.opened.notify_all();
+    }
+}
+
+/// Opens the gate when dropped (also on early returns and panics in `sp_player_open`).
+pub(crate) struct OpenOnDrop(pub Arc<Gate>);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 /// Hands pictures to the host's `on_video`.
 pub(crate) struct CallbackVideoSink {
     pub cb: unsafe extern "C" fn(*mut c_void, *const sp_frame),
     pub user: UserData,
     pub origin: Duration,
+    pub gate: Arc<Gate>,
 }
 
 impl VideoSink for CallbackVideoSink {
     fn present(&mut self, frame: &VideoFrame) -> Result<(), SinkError> {
+        self.gate.wait();
         let view = sp_frame::view(frame, self.origin);
         let (cb, user) = (self.cb, self.user.0);
         // SAFETY: the host registered `cb` for this; `view` points into `frame`, alive for the call.
@@ -170,8 +212,10 @@ impl VideoSink for CallbackVideoSink {
 pub(crate) fn ask_key(
     cb: unsafe extern "C" fn(*mut c_void, *const u8, *mut u8) -> i32,
     user: UserData,
+    gate: &Gate,
     kid: Uuid,
 ) -> Option<ContentKey> {
+    gate.wait();
     let mut key = zeroize::Zeroizing::new([0u8; 16]);
     // SAFETY: `kid` and `key` are 16-byte buffers alive for the call, as the header promises.
     let found = in_callback(|| unsafe { cb(user.0, kid.0.as_ptr(), key.as_mut_ptr()) });

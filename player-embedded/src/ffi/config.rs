@@ -1,13 +1,14 @@
 //! `sp_config`: what the host sets before opening, copied and checked by `sp_player_new`.
 
 use std::ffi::{CStr, c_char, c_void};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::builder::PlayerBuilder;
 
 use super::audio::{SP_AUDIO_F32, SP_AUDIO_S16, sp_audio_format};
 use super::callbacks::{
-    UserData, ask_key, sp_audio_cb, sp_audio_played_cb, sp_event_cb, sp_key_cb, sp_video_cb,
+    Gate, UserData, ask_key, sp_audio_cb, sp_audio_played_cb, sp_event_cb, sp_key_cb, sp_video_cb,
 };
 use super::status::{Failure, sp_status};
 
@@ -200,8 +201,9 @@ impl Settings {
         self.flags & flag != 0
     }
 
-    /// A builder with these settings (sinks are added by the caller).
-    pub fn builder(&self) -> PlayerBuilder {
+    /// A builder with these settings (sinks are added by the caller); the key callback waits
+    /// for `gate`.
+    pub fn builder(&self, gate: &Arc<Gate>) -> PlayerBuilder {
         let mut b = PlayerBuilder::new()
             .fast(self.has(SP_FLAG_FAST))
             .start_paused(self.has(SP_FLAG_START_PAUSED))
@@ -228,8 +230,8 @@ impl Settings {
             b = b.audio_stream(a.clone());
         }
         if let Some(cb) = self.on_key {
-            let user = self.user;
-            b = b.key_provider(move |kid| ask_key(cb, user, kid));
+            let (user, gate) = (self.user, gate.clone());
+            b = b.key_provider(move |kid| ask_key(cb, user, &gate, kid));
         }
         b
     }
@@ -289,7 +291,7 @@ mod tests {
         let c = zeroed();
         // SAFETY: a valid config.
         let s = unsafe { Settings::read(&c) }.expect("valid");
-        let cfg = s.builder().config().clone();
+        let cfg = s.builder(&Arc::default()).config().clone();
         assert_eq!(cfg.buffer_bytes, crate::DEFAULT_BUFFER_BYTES);
         assert_eq!(cfg.buffer_ahead, crate::DEFAULT_BUFFER_AHEAD);
         assert!(cfg.fetch.headers.is_empty() && !cfg.fast && cfg.max_bitrate.is_none());
@@ -310,7 +312,7 @@ mod tests {
         // SAFETY: a valid config.
         let s = unsafe { Settings::read(&c) }.expect("valid");
         assert!(s.has(SP_FLAG_PULL_VIDEO));
-        let cfg = s.builder().config().clone();
+        let cfg = s.builder(&Arc::default()).config().clone();
         assert_eq!(cfg.fetch.user_agent, "stb/3");
         assert_eq!(
             cfg.fetch.headers,

@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use player_core::player::{Event, State, Stats};
 
-use super::callbacks::{UserData, in_callback};
+use super::callbacks::{Gate, UserData, in_callback};
 
 /// Type of an event given to `on_event`.
 pub type sp_event_type = u32;
@@ -103,10 +103,12 @@ pub(crate) fn spawn_pump(
     tracked: std::sync::Arc<Tracked>,
     cb: Option<EventCb>,
     user: UserData,
+    gate: std::sync::Arc<Gate>,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("smoothplay-events".into())
         .spawn(move || {
+            gate.wait();
             for ev in events.iter() {
                 tracked.observe(&ev);
                 let Some(cb) = cb else { continue };

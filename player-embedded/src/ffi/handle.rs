@@ -6,8 +6,8 @@ use std::thread::JoinHandle;
 
 use player_core::player::Player;
 
-use super::audio::CallbackAudioSink;
-use super::callbacks::{CallbackVideoSink, inside_callback};
+use super::audio::{AudioTarget, CallbackAudioSink};
+use super::callbacks::{CallbackVideoSink, Gate, OpenOnDrop, inside_callback};
 use super::config::{SP_FLAG_FAST, SP_FLAG_PULL_VIDEO, Settings, sp_config};
 use super::events::{Tracked, spawn_pump};
 use super::guard;
@@ -175,19 +175,24 @@ pub unsafe extern "C" fn sp_player_new(config: *const sp_config) -> *mut sp_play
     })
 }
 
-fn open_session(settings: &Settings, url: &str) -> Result<Session, Failure> {
+/// Opens `url` and stores the session in `h`; callbacks are held back until it is stored.
+fn open_session(h: &sp_player, settings: &Settings, url: &str) -> Result<(), Failure> {
     let fast = settings.has(SP_FLAG_FAST);
     let user = settings.user;
+    let gate = Arc::new(Gate::default());
+    let release = OpenOnDrop(gate.clone());
     let pull = settings
         .has(SP_FLAG_PULL_VIDEO)
         .then(|| Arc::new(PullQueue::new(fast)));
-    let mut builder = settings.builder();
+    let mut builder = settings.builder(&gate);
     if let Some(cb) = settings.on_video {
+        let gate = gate.clone();
         builder = builder.video_sink_with(move |info| {
             Box::new(CallbackVideoSink {
                 cb,
                 user,
                 origin: info.origin,
+                gate,
             })
         });
     } else if let Some(queue) = &pull {
@@ -195,16 +200,15 @@ fn open_session(settings: &Settings, url: &str) -> Result<Session, Failure> {
         builder = builder.video_sink_with(move |info| Box::new(PullSink::new(queue, info.origin)));
     }
     if let Some(cb) = settings.on_audio {
-        let (played, format) = (settings.on_audio_played, settings.audio_format);
+        let target = AudioTarget {
+            cb,
+            played_cb: settings.on_audio_played,
+            user,
+            gate: gate.clone(),
+        };
+        let format = settings.audio_format;
         builder = builder.audio_sink_with(move |info| {
-            Box::new(CallbackAudioSink::new(
-                cb,
-                played,
-                user,
-                info.origin,
-                format,
-                fast,
-            ))
+            Box::new(CallbackAudioSink::new(target, info.origin, format, fast))
         });
     }
     let player = builder
@@ -216,19 +220,28 @@ fn open_session(settings: &Settings, url: &str) -> Result<Session, Failure> {
         tracked.clone(),
         settings.on_event,
         user,
-    )
-    .map_err(|e| {
-        Failure::new(
-            sp_status::SP_ERR_INTERNAL,
-            format!("cannot start the event thread: {e}"),
-        )
-    })?;
-    Ok(Session {
+        gate.clone(),
+    );
+    let pump = match pump {
+        Ok(p) => p,
+        Err(e) => {
+            // Let held callbacks return before the player joins their threads.
+            drop(release);
+            drop(player);
+            return Err(Failure::new(
+                sp_status::SP_ERR_INTERNAL,
+                format!("cannot start the event thread: {e}"),
+            ));
+        }
+    };
+    h.put_session(Session {
         player: Some(player),
         pump: Some(pump),
         tracked,
         pull,
-    })
+    });
+    drop(release);
+    Ok(())
 }
 
 /// Opens `url` (an http(s) manifest URL, a presentation directory or a manifest file; UTF-8)
@@ -263,11 +276,8 @@ pub unsafe extern "C" fn sp_player_open(p: *mut sp_player, url: *const c_char) -
         };
         // Close the previous presentation outside the lock: its callbacks may be calling in.
         drop(h.take_session());
-        match open_session(&settings, url) {
-            Ok(session) => {
-                h.put_session(session);
-                sp_status::SP_OK
-            }
+        match open_session(h, &settings, url) {
+            Ok(()) => sp_status::SP_OK,
             Err(e) => h.fail(e),
         }
     })
