@@ -16,7 +16,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Play a presentation with null or file sinks; prints a QoE summary at the end.
-    Play(PlayArgs),
+    Play(Box<PlayArgs>),
     /// Show what a manifest holds: streams, quality levels, codecs, duration, live/DVR, protection.
     Probe {
         /// Manifest URL (http/https), presentation directory, or manifest file.
