@@ -5,12 +5,12 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use player_core::player::{Config, Event, Player, Sinks, State, Summary};
-use player_core::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
-
 use crate::keys::{KeyArgs, provider_from_args};
 use crate::sinks::{WavSink, Y4mSink};
 use crate::status::status_line;
+use crate::{
+    AudioSink, Event, NullAudioSink, NullVideoSink, PlayerBuilder, State, Stats, Summary, VideoSink,
+};
 
 /// Options of `play` (shared by `smoothplay-headless play` and the desktop fallback).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -69,21 +69,20 @@ pub struct PlayArgs {
     /// Content keys for protected presentations.
     #[command(flatten)]
     pub keys: KeyArgs,
-}
-
-/// Parses `90`, `1.5`, `1:30` or `01:02:03` into a duration.
-pub fn parse_time(s: &str) -> Result<Duration, String> {
-    let mut secs = 0.0f64;
-    for part in s.trim().split(':') {
-        let v: f64 = part
-            .parse()
-            .map_err(|_| format!("invalid time {s:?}: use seconds or [hh:]mm:ss"))?;
-        if !v.is_finite() || v < 0.0 {
-            return Err(format!("invalid time {s:?}"));
-        }
-        secs = secs * 60.0 + v;
-    }
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid time {s:?}: {e}"))
+    /// Memory budget: bytes of compressed media plus decoded frames queued (suffix K, M or G
+    /// for KiB, MiB, GiB; default 32M).
+    #[arg(long, value_parser = parse_bytes)]
+    pub budget: Option<usize>,
+    /// Print a status line every SECONDS (a JSON `stats` line with --events, replacing the
+    /// once-a-second ones).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_interval)]
+    pub stats_interval: Option<Duration>,
+    /// HTTP User-Agent.
+    #[arg(long)]
+    pub user_agent: Option<String>,
+    /// Extra HTTP request header, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
 }
 
 /// Reads control commands from stdin on its own thread; bad lines are reported on stderr.
@@ -106,6 +105,69 @@ fn spawn_control_reader(commander: player_core::player::Commander) {
     });
 }
 
+/// Parses a byte count: `1048576`, `512K`, `32M`, `1G` (binary multiples).
+pub fn parse_bytes(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "invalid size {s:?}: use bytes, or a K, M or G suffix"
+            ));
+        }
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("invalid size {s:?}: use bytes, or a K, M or G suffix"))?;
+    n.checked_mul(1usize << shift)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("invalid size {s:?}"))
+}
+
+/// Parses a positive number of seconds.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid interval {s:?}: use seconds"))?;
+    if !(v.is_finite() && v > 0.0) {
+        return Err(format!("invalid interval {s:?}: must be more than 0"));
+    }
+    Duration::try_from_secs_f64(v).map_err(|e| format!("invalid interval {s:?}: {e}"))
+}
+
+/// Parses `Name: value`.
+pub fn parse_header(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("invalid header {s:?}: use 'Name: value'")),
+    }
+}
+
+/// Parses `90`, `1.5`, `1:30` or `01:02:03` into a duration.
+pub fn parse_time(s: &str) -> Result<Duration, String> {
+    let mut secs = 0.0f64;
+    for part in s.trim().split(':') {
+        let v: f64 = part
+            .parse()
+            .map_err(|_| format!("invalid time {s:?}: use seconds or [hh:]mm:ss"))?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!("invalid time {s:?}"));
+        }
+        secs = secs * 60.0 + v;
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid time {s:?}: {e}"))
+}
+
 /// Parses `WxH`.
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
@@ -119,6 +181,9 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+/// Longest wait for an event before checking `--for` and the stats interval.
+const POLL: Duration = Duration::from_millis(200);
+
 /// Where event lines go.
 enum EventOut {
     None,
@@ -127,6 +192,10 @@ enum EventOut {
 }
 
 impl EventOut {
+    fn is_none(&self) -> bool {
+        matches!(self, EventOut::None)
+    }
+
     fn write(&mut self, value: &serde_json::Value) {
         let line = value.to_string();
         let _ = match self {
@@ -178,43 +247,63 @@ pub fn run_play(args: &PlayArgs) -> i32 {
             return 2;
         }
     };
-    let config = Config {
-        keys,
-        fast: args.fast,
-        start: args.start,
-        max_bitrate: args.max_bitrate,
-        quality: args.quality,
-        video: args.video.clone(),
-        audio: args.audio.clone(),
-        live_delay: args.live_delay,
-        speed: args.speed,
-        backup_urls: args.backup_urls.clone(),
-        ..Config::default()
-    };
-    let mut sink_error = None;
-    let opened = Player::open_with(&args.input, config, |info| {
-        let video: Box<dyn VideoSink> = match &args.video_out {
-            Some(p) => {
-                // Pictures of every level are written at one size: by default the largest
-                // level's, as a player would display them.
-                let size = args.video_size.or_else(|| {
-                    info.video_levels
-                        .iter()
-                        .filter_map(|l| Some((l.width?, l.height?)))
-                        .max_by_key(|(w, h)| u64::from(*w) * u64::from(*h))
-                });
-                match Y4mSink::create(p, size, (25, 1)) {
-                    Ok(s) => Box::new(s),
-                    Err(e) => {
-                        sink_error = Some(format!("cannot create {}: {e}", p.display()));
-                        Box::new(NullVideoSink::default())
-                    }
+    let (live_delay, speed, backup_urls) = (args.live_delay, args.speed, args.backup_urls.clone());
+    let mut builder = PlayerBuilder::new()
+        .configure(move |c| {
+            c.keys = keys;
+            c.live_delay = live_delay;
+            c.speed = speed;
+            c.backup_urls = backup_urls;
+        })
+        .fast(args.fast)
+        .max_bitrate(args.max_bitrate)
+        .quality(args.quality)
+        .audio_sink_with(move |_| audio);
+    if let Some(start) = args.start {
+        builder = builder.start(start);
+    }
+    if let Some(v) = &args.video {
+        builder = builder.video_stream(v.clone());
+    }
+    if let Some(a) = &args.audio {
+        builder = builder.audio_stream(a.clone());
+    }
+    if let Some(bytes) = args.budget {
+        builder = builder.buffer_bytes(bytes);
+    }
+    if let Some(ua) = &args.user_agent {
+        builder = builder.user_agent(ua.clone());
+    }
+    for (name, value) in &args.headers {
+        builder = builder.header(name.clone(), value.clone());
+    }
+    let sink_error = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let video_out = args.video_out.clone();
+    let video_size = args.video_size;
+    let error_slot = sink_error.clone();
+    let opened = builder
+        .video_sink_with(move |info| {
+            let Some(p) = video_out else {
+                return Box::new(NullVideoSink::default());
+            };
+            // Pictures of every level are written at one size: by default the largest
+            // level's, as a player would display them.
+            let size = video_size.or_else(|| {
+                info.video_levels
+                    .iter()
+                    .filter_map(|l| Some((l.width?, l.height?)))
+                    .max_by_key(|(w, h)| u64::from(*w) * u64::from(*h))
+            });
+            match Y4mSink::create(&p, size, (25, 1)) {
+                Ok(s) => Box::new(s) as Box<dyn VideoSink>,
+                Err(e) => {
+                    *error_slot.borrow_mut() = Some(format!("cannot create {}: {e}", p.display()));
+                    Box::new(NullVideoSink::default())
                 }
             }
-            None => Box::new(NullVideoSink::default()),
-        };
-        Sinks { video, audio }
-    });
+        })
+        .open(&args.input);
+    let sink_error = sink_error.borrow_mut().take();
     if let Some(e) = sink_error {
         eprintln!("smoothplay: {e}");
         return 2;
@@ -235,22 +324,31 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         }
         spawn_control_reader(player.commander());
     }
-    let status = !args.quiet && std::io::stderr().is_terminal();
+    // A status line redrawn in place on a terminal, unless lines were asked for at an interval.
+    let live_status =
+        !args.quiet && args.stats_interval.is_none() && std::io::stderr().is_terminal();
     let duration = player.duration();
     let mut code = 1;
     let mut last_status = Instant::now() - Duration::from_secs(1);
+    let mut latest = Stats::default();
+    let mut next_tick = args.stats_interval.map(|i| Instant::now() + i);
     loop {
-        let ev = match player.events().recv_timeout(Duration::from_millis(200)) {
+        let wait = next_tick.map_or(POLL, |t| {
+            t.saturating_duration_since(Instant::now()).min(POLL)
+        });
+        let ev = match player.events().recv_timeout(wait) {
             Ok(ev) => Some(ev),
-            Err(crossbeam_channel_timeout) => {
-                if crossbeam_channel_timeout.is_disconnected() {
-                    break;
-                }
-                None
-            }
+            Err(e) if e.is_disconnected() => break,
+            Err(_) => None,
         };
         if let Some(ev) = &ev {
-            events_out.write(&stamped(ev, launched));
+            if let Event::Stats(s) = ev {
+                latest = s.clone();
+            }
+            // With --stats-interval, stats lines come at that interval instead.
+            if !(matches!(ev, Event::Stats(_)) && next_tick.is_some()) {
+                events_out.write(&stamped(ev, launched));
+            }
             match ev {
                 Event::Ended { .. } => {
                     code = 0;
@@ -273,18 +371,32 @@ pub fn run_play(args: &PlayArgs) -> i32 {
                     message,
                     ..
                 } if !args.quiet => {
-                    if status {
+                    if live_status {
                         eprintln!();
                     }
                     eprintln!("smoothplay: {message}");
                 }
                 Event::Stats(s)
-                    if status && last_status.elapsed() >= Duration::from_millis(500) =>
+                    if live_status && last_status.elapsed() >= Duration::from_millis(500) =>
                 {
                     last_status = Instant::now();
                     eprint!("\r{}\x1b[K", status_line(s, Some(duration)));
                 }
                 _ => {}
+            }
+        }
+        if let (Some(at), Some(interval)) = (next_tick, args.stats_interval)
+            && Instant::now() >= at
+        {
+            next_tick = Some((at + interval).max(Instant::now()));
+            let now = Stats {
+                position_s: player.position().as_secs_f64(),
+                ..latest.clone()
+            };
+            if events_out.is_none() {
+                eprintln!("{}", status_line(&now, Some(duration)));
+            } else {
+                events_out.write(&stamped(&Event::Stats(now), launched));
             }
         }
         if let Some(limit) = args.play_for
@@ -305,7 +417,7 @@ pub fn run_play(args: &PlayArgs) -> i32 {
     if let EventOut::File(f) = &mut events_out {
         let _ = f.flush();
     }
-    if status {
+    if live_status {
         eprintln!();
     }
     if !args.quiet {
@@ -351,5 +463,25 @@ mod tests {
         assert_eq!(parse_size("1280x720"), Ok((1280, 720)));
         assert!(parse_size("0x10").is_err());
         assert!(parse_size("1280").is_err());
+    }
+
+    #[test]
+    fn budgets_intervals_and_headers_parse() {
+        assert_eq!(parse_bytes("1048576"), Ok(1 << 20));
+        assert_eq!(parse_bytes("512K"), Ok(512 << 10));
+        assert_eq!(parse_bytes("32M"), Ok(32 << 20));
+        assert_eq!(parse_bytes("1g"), Ok(1 << 30));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("12T").is_err());
+        assert!(parse_bytes("M").is_err());
+        assert_eq!(parse_interval("0.5"), Ok(Duration::from_millis(500)));
+        assert!(parse_interval("0").is_err());
+        assert!(parse_interval("-1").is_err());
+        assert_eq!(
+            parse_header("X-Device-Id:  stb 42 "),
+            Ok(("X-Device-Id".into(), "stb 42".into()))
+        );
+        assert!(parse_header("no colon").is_err());
+        assert!(parse_header(": empty name").is_err());
     }
 }

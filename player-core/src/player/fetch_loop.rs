@@ -67,7 +67,12 @@ pub(crate) async fn run(
             return FetchEnd::Done;
         }
         let ahead = shared.buffered_end(kind).saturating_sub(shared.position());
-        if ahead >= buffer_target(&ctx) || shared.queued_bytes() >= ctx.config.buffer_bytes as u64 {
+        // One budget serves every stream: in real time a stream below the startup buffer
+        // fetches even when the others have filled it, or playback could never start (or
+        // resume) while they wait for the clock to consume what they hold.
+        let starving = !shared.fast && ahead < ctx.config.startup_buffer;
+        let over_budget = shared.queued_bytes() >= ctx.config.buffer_bytes as u64;
+        if ahead >= buffer_target(&ctx) || (over_budget && !starving) {
             tokio::time::sleep(IDLE).await;
             continue;
         }

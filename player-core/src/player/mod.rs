@@ -119,6 +119,8 @@ pub struct PresentationInfo<'a> {
     pub manifest: &'a Manifest,
     /// The video levels the player may use, lowest bitrate first (empty without video).
     pub video_levels: &'a [LevelInfo],
+    /// Media time of the presentation start: positions and seeks count from here.
+    pub origin: Duration,
 }
 
 /// A playing presentation. Dropping it stops playback and joins its threads.
@@ -202,6 +204,7 @@ impl Player {
         let sinks = make_sinks(&PresentationInfo {
             manifest: &ctx.manifest,
             video_levels: &levels_of(&ctx),
+            origin: ctx.origin,
         });
         let (cmd_tx, cmd_rx) = tokio::sync::mpsc::unbounded_channel();
         let mut threads = Vec::new();

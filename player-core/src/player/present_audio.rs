@@ -199,12 +199,16 @@ fn prepare(shared: &Shared, out: &mut Output, frame: AudioFrame) -> Option<Pendi
         start += ticks_to_duration(cut as u64, rate);
     }
     match out.written_end() {
-        None => out.base = Some(start),
+        None => {
+            out.base = Some(start);
+            out.sink.next_pts(start);
+        }
         Some(end) if start > end + TOLERANCE => {
             let gap = start - end;
             if gap > MAX_SILENCE {
                 out.flush();
                 out.base = Some(start);
+                out.sink.next_pts(start);
             } else {
                 let frames = duration_to_ticks(gap, rate) as usize;
                 let mut with_silence = vec![0.0f32; frames * channels];

@@ -45,4 +45,7 @@ pub trait AudioSink: Send {
     fn flush(&mut self);
     /// Sets the output volume (0.0–1.0); silent sinks ignore it.
     fn set_volume(&mut self, _volume: f32) {}
+    /// The media time of the next sample `write` receives; told after `start`, after `flush`
+    /// and at a jump in the timestamps, so sinks that report timestamps need not guess.
+    fn next_pts(&mut self, _pts: std::time::Duration) {}
 }

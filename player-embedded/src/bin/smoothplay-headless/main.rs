@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use player_embedded::headless::{PlayArgs, run_play};
+use player_embedded::load_manifest;
 use player_embedded::probe::{render_json, render_text, summarize};
 
 /// Headless Smooth Streaming player and probe.
@@ -27,7 +28,7 @@ enum Cmd {
 }
 
 fn probe(input: &str, json: bool) -> i32 {
-    let manifest = match player_core::player::load_manifest(input) {
+    let manifest = match load_manifest(input) {
         Ok((m, _)) => m,
         Err(e) => {
             eprintln!("smoothplay-headless: {e}");
