@@ -52,6 +52,9 @@ pub struct PlayArgs {
     /// Print nothing but errors (no status line, no summary).
     #[arg(long)]
     pub quiet: bool,
+    /// Content keys for protected presentations (set by the caller, not a flag here).
+    #[arg(skip)]
+    pub keys: Option<player_core::player::Keys>,
 }
 
 /// Parses `90`, `1.5`, `1:30` or `01:02:03` into a duration.
@@ -141,6 +144,7 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         quality: args.quality,
         video: args.video.clone(),
         audio: args.audio.clone(),
+        keys: args.keys.clone(),
         ..Config::default()
     };
     let mut sink_error = None;
