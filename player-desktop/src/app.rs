@@ -102,6 +102,7 @@ struct App {
     view: PlaybackView,
     colours: Vec<((u32, u32), Colour)>,
     controls_until: Option<Instant>,
+    last_cursor: Option<(f64, f64)>,
     stats: bool,
     captions: bool,
     repaint_at: Option<Instant>,
@@ -114,12 +115,7 @@ fn lock(log: &Mutex<EventLog>) -> MutexGuard<'_, EventLog> {
 }
 
 impl App {
-    fn new(
-        args: Args,
-        config: Config,
-        proxy: EventLoopProxy<UserEvent>,
-        launched: Instant,
-    ) -> App {
+    fn new(args: Args, config: Config, proxy: EventLoopProxy<UserEvent>, launched: Instant) -> App {
         let input = args.input_or_demo();
         App {
             title: presentation_name(&input),
@@ -136,6 +132,7 @@ impl App {
             view: PlaybackView::new(),
             colours: Vec::new(),
             controls_until: None,
+            last_cursor: None,
             stats: false,
             captions: false,
             repaint_at: None,
@@ -224,7 +221,7 @@ impl App {
 
     fn controls_visible(&self) -> bool {
         self.controls_until.is_some_and(|t| Instant::now() < t)
-            || self.egui_ctx.is_pointer_over_egui()
+            || (self.controls_until.is_some() && self.egui_ctx.is_pointer_over_egui())
             || self.view.state == Some(State::Ended)
     }
 
@@ -344,7 +341,8 @@ impl App {
                 match controls::next_track(&tracks) {
                     Some(t) => {
                         player.select_stream(kind, &t.name);
-                        self.view.notify(format!("{what}: {}", controls::track_label(t)));
+                        self.view
+                            .notify(format!("{what}: {}", controls::track_label(t)));
                     }
                     None => self.view.notify(format!("no other {what}")),
                 }
@@ -495,8 +493,24 @@ impl ApplicationHandler<UserEvent> for App {
                 }
                 self.request_redraw();
             }
-            WindowEvent::CursorMoved { .. } => {
-                self.controls_until = Some(Instant::now() + CONTROLS_FOR);
+            WindowEvent::CursorMoved { position, .. } => {
+                // Only a real move inside the window shows the controls: winit also reports
+                // the pointer where it is (maybe outside) when the window gains focus.
+                let (w, h) = self.screen.as_ref().map_or((0, 0), Screen::size);
+                let inside = position.x >= 0.0
+                    && position.y >= 0.0
+                    && position.x < f64::from(w)
+                    && position.y < f64::from(h);
+                let moved = self.last_cursor != Some((position.x, position.y));
+                self.last_cursor = Some((position.x, position.y));
+                if inside && moved {
+                    self.controls_until = Some(Instant::now() + CONTROLS_FOR);
+                    self.request_redraw();
+                }
+            }
+            WindowEvent::CursorLeft { .. } => {
+                // The pointer went elsewhere: the controls go with it.
+                self.controls_until = None;
                 self.request_redraw();
             }
             WindowEvent::RedrawRequested => self.redraw(event_loop),
@@ -533,7 +547,10 @@ mod tests {
 
     #[test]
     fn names_come_from_the_path() {
-        assert_eq!(presentation_name("http://127.0.0.1:8080/demo/Manifest"), "demo");
+        assert_eq!(
+            presentation_name("http://127.0.0.1:8080/demo/Manifest"),
+            "demo"
+        );
         assert_eq!(
             presentation_name("https://host/vod/BigBuckBunny.ism/Manifest?token=1"),
             "BigBuckBunny"

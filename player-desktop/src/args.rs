@@ -79,11 +79,12 @@ impl Args {
         if !self.keys.is_empty() {
             let mut set = StaticKeys::new();
             for (i, arg) in self.keys.iter().enumerate() {
-                let (kid, key) = player_core::decrypt::parse_key_arg(arg)
-                    .map_err(|source| KeyOptionError::Key {
+                let (kid, key) = player_core::decrypt::parse_key_arg(arg).map_err(|source| {
+                    KeyOptionError::Key {
                         index: i + 1,
                         source,
-                    })?;
+                    }
+                })?;
                 set.insert(kid, key);
             }
             providers.push(Arc::new(set));
@@ -156,8 +157,8 @@ mod tests {
         assert!(args.keys().expect("keys").is_some());
         let none = Args::try_parse_from(["smoothplay"]).expect("args");
         assert!(none.keys().expect("keys").is_none());
-        let bad = Args::try_parse_from(["smoothplay", "--key", "a:b", "--key", "nocolon"])
-            .expect("args");
+        let bad =
+            Args::try_parse_from(["smoothplay", "--key", "a:b", "--key", "nocolon"]).expect("args");
         let e = bad.keys().expect_err("bad key").to_string();
         assert!(e.starts_with("--key 1:"), "{e}");
         let seed = Args::try_parse_from(["smoothplay", "--key-seed", "abcd"]).expect("args");

@@ -136,7 +136,8 @@ impl CpalAudioSink {
             eprintln!("smoothplay: no usable audio output ({why}): playing without sound");
         }
         self.played_base = self.played();
-        self.control.set_output(format!("none ({why})"));
+        self.control
+            .set_output("none (silent, paced by the clock)".into());
         let mut null = NullAudioSink::paced();
         null.start(format.0, format.1)?;
         self.backend = Backend::Null(null);

@@ -153,12 +153,23 @@ mod tests {
             matrix: Matrix::Bt709,
             full_range: false,
         });
-        let close = |got: [u8; 3], want: [u8; 3]| {
-            got.iter().zip(want).all(|(g, w)| g.abs_diff(w) <= 1)
-        };
-        assert!(close(c.apply(63, 102, 240), [255, 0, 0]), "{:?}", c.apply(63, 102, 240));
-        assert!(close(c.apply(173, 42, 26), [0, 255, 0]), "{:?}", c.apply(173, 42, 26));
-        assert!(close(c.apply(32, 240, 118), [0, 0, 255]), "{:?}", c.apply(32, 240, 118));
+        let close =
+            |got: [u8; 3], want: [u8; 3]| got.iter().zip(want).all(|(g, w)| g.abs_diff(w) <= 1);
+        assert!(
+            close(c.apply(63, 102, 240), [255, 0, 0]),
+            "{:?}",
+            c.apply(63, 102, 240)
+        );
+        assert!(
+            close(c.apply(173, 42, 26), [0, 255, 0]),
+            "{:?}",
+            c.apply(173, 42, 26)
+        );
+        assert!(
+            close(c.apply(32, 240, 118), [0, 0, 255]),
+            "{:?}",
+            c.apply(32, 240, 118)
+        );
         assert_eq!(c.apply(235, 128, 128), [255, 255, 255]);
         assert_eq!(c.apply(16, 128, 128), [0, 0, 0]);
     }

@@ -11,7 +11,7 @@ Keys:
   Left/Right   seek -10 s / +10 s
   R            instant replay (back 10 s)
   L            go live (live presentations)
-  F            fullscreen on/off (also double-click)
+  F, F11       fullscreen on/off
   S            stats overlay on/off
   A            next audio track (language)
   V            next video stream (camera angle)
@@ -196,7 +196,10 @@ mod tests {
 
     #[test]
     fn labels_show_language_when_it_differs() {
-        assert_eq!(track_label(&track("audio_fra", true, false)), "audio_fra (eng)");
+        assert_eq!(
+            track_label(&track("audio_fra", true, false)),
+            "audio_fra (eng)"
+        );
         assert_eq!(track_label(&track("eng", true, false)), "eng");
     }
 }

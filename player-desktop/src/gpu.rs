@@ -100,16 +100,12 @@ pub fn surface_config(
     size: (u32, u32),
 ) -> Result<(wgpu::SurfaceConfiguration, wgpu::TextureFormat), GpuError> {
     let caps = surface.get_capabilities(adapter);
-    let plain = caps
-        .formats
-        .iter()
-        .copied()
-        .find(|f| {
-            matches!(
-                f,
-                wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Rgba8Unorm
-            )
-        });
+    let plain = caps.formats.iter().copied().find(|f| {
+        matches!(
+            f,
+            wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Rgba8Unorm
+        )
+    });
     // Without a plain format, draw through a non-sRGB view of an sRGB surface.
     let (format, view_format) = match plain {
         Some(f) => (f, f),

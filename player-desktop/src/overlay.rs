@@ -88,25 +88,22 @@ fn message_box(ctx: &egui::Context, screen: Rect, title: &str, message: &str) {
         .pivot(Align2::CENTER_CENTER)
         .interactable(false)
         .show(ctx, |ui| {
-            panel()
-                .stroke(Stroke::new(1.5, ACCENT))
-                .show(ui, |ui| {
-                    ui.set_max_width((screen.width() * 0.8).min(640.0));
-                    ui.label(
-                        egui::RichText::new(title)
-                            .color(ACCENT)
-                            .size(20.0)
-                            .strong(),
-                    );
-                    ui.add_space(6.0);
-                    ui.label(egui::RichText::new(message).color(Color32::WHITE).size(15.0));
-                    ui.add_space(6.0);
-                    ui.label(
-                        egui::RichText::new("Press Q to quit.")
-                            .color(Color32::LIGHT_GRAY)
-                            .size(13.0),
-                    );
-                });
+            panel().stroke(Stroke::new(1.5, ACCENT)).show(ui, |ui| {
+                ui.set_max_width((screen.width() * 0.8).min(640.0));
+                ui.label(egui::RichText::new(title).color(ACCENT).size(20.0).strong());
+                ui.add_space(6.0);
+                ui.label(
+                    egui::RichText::new(message)
+                        .color(Color32::WHITE)
+                        .size(15.0),
+                );
+                ui.add_space(6.0);
+                ui.label(
+                    egui::RichText::new("Press Q to quit.")
+                        .color(Color32::LIGHT_GRAY)
+                        .size(13.0),
+                );
+            });
         });
 }
 
@@ -127,14 +124,18 @@ fn controls_bar(
                 ui.add_space(4.0);
                 ui.horizontal(|ui| {
                     let play_label = if view.is_paused() || view.state.is_none() {
-                        "▶ Play"
+                        "Play"
                     } else {
-                        "⏸ Pause"
+                        "Pause"
                     };
                     if ui.button(play_label).clicked() {
                         actions.push(Action::TogglePause);
                     }
-                    if ui.button("⟲ 10 s").on_hover_text("Instant replay (R)").clicked() {
+                    if ui
+                        .button("Replay 10 s")
+                        .on_hover_text("Instant replay (R)")
+                        .clicked()
+                    {
                         actions.push(Action::Replay);
                     }
                     ui.add_space(8.0);
@@ -165,12 +166,8 @@ fn live_badge(ui: &mut egui::Ui, view: &PlaybackView, actions: &mut Vec<Action>)
     } else {
         Color32::from_gray(90)
     };
-    let badge = egui::Button::new(
-        egui::RichText::new("● LIVE")
-            .color(Color32::WHITE)
-            .strong(),
-    )
-    .fill(fill);
+    let badge =
+        egui::Button::new(egui::RichText::new("LIVE").color(Color32::WHITE).strong()).fill(fill);
     if ui.add(badge).on_hover_text("Go live (L)").clicked() {
         actions.push(Action::GoLive);
     }

@@ -169,9 +169,7 @@ impl PlaybackView {
                 tracing::info!("video quality {} kbit/s ({reason})", bitrate / 1000);
             }
             Event::Quality { .. } => {}
-            Event::Error {
-                message, fatal, ..
-            } => {
+            Event::Error { message, fatal, .. } => {
                 if *fatal {
                     tracing::error!("{message}");
                     self.fatal = Some(message.clone());

@@ -59,7 +59,12 @@ impl Converter {
             map_channels(input, self.in_channels, self.out_channels, out);
             return Ok(());
         };
-        map_channels(input, self.in_channels, self.out_channels, &mut self.pending);
+        map_channels(
+            input,
+            self.in_channels,
+            self.out_channels,
+            &mut self.pending,
+        );
         let ch = self.out_channels;
         while self.pending.len() >= CHUNK * ch {
             let frames_out = resampler.output_frames_next();
@@ -154,7 +159,11 @@ mod tests {
         c.process(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &mut out)
             .expect("process");
         assert_eq!(out, vec![1.0, 2.0]);
-        assert!(Converter::new((48_000, 2), (48_000, 2)).expect("c").is_identity());
+        assert!(
+            Converter::new((48_000, 2), (48_000, 2))
+                .expect("c")
+                .is_identity()
+        );
         assert!(Converter::new((0, 2), (48_000, 2)).is_err());
     }
 }

@@ -24,7 +24,10 @@ pub fn lines(view: &PlaybackView, extra: &[String]) -> Vec<String> {
     } else {
         "Video:      -".to_string()
     });
-    out.push(format!("Bandwidth:  {} (estimate)", bitrate_text(s.bandwidth_bps)));
+    out.push(format!(
+        "Bandwidth:  {} (estimate)",
+        bitrate_text(s.bandwidth_bps)
+    ));
     out.push(format!("Buffer:     {:.1} s", s.buffer_s));
     out.push(format!(
         "Frames:     {} decoded, {} dropped (late)",
@@ -59,10 +62,8 @@ pub fn draw(ctx: &egui::Context, view: &PlaybackView, extra: &[String]) {
                     ui.add_space(6.0);
                     graph(ui, view);
                     ui.horizontal(|ui| {
-                        ui.label(egui::RichText::new("━ quality").color(QUALITY).size(12.0));
-                        ui.label(
-                            egui::RichText::new("━ bandwidth").color(BANDWIDTH).size(12.0),
-                        );
+                        ui.label(egui::RichText::new("quality").color(QUALITY).size(12.0));
+                        ui.label(egui::RichText::new("bandwidth").color(BANDWIDTH).size(12.0));
                     });
                 });
         });
