@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Parser;
 use player_desktop::app::{self, Outcome};
 use player_desktop::args::Args;
-use player_embedded::headless::{PlayArgs, run_play};
+use player_embedded::headless::{PlayArgs, run_play_with_keys};
 
 fn main() {
     let launched = Instant::now();
@@ -43,8 +43,7 @@ fn main() {
         start: args.start,
         max_bitrate: args.max_bitrate,
         events: args.events.clone(),
-        keys: config.keys,
         ..PlayArgs::default()
     };
-    std::process::exit(run_play(&play));
+    std::process::exit(run_play_with_keys(&play, config.keys));
 }

@@ -52,9 +52,6 @@ pub struct PlayArgs {
     /// Print nothing but errors (no status line, no summary).
     #[arg(long)]
     pub quiet: bool,
-    /// Content keys for protected presentations (set by the caller, not a flag here).
-    #[arg(skip)]
-    pub keys: Option<player_core::player::Keys>,
 }
 
 /// Parses `90`, `1.5`, `1:30` or `01:02:03` into a duration.
@@ -119,6 +116,12 @@ fn stamped(ev: &impl serde::Serialize, launched: Instant) -> serde_json::Value {
 
 /// Plays per `args`; returns the process exit code (0 = reached the end or `--for`).
 pub fn run_play(args: &PlayArgs) -> i32 {
+    run_play_with_keys(args, None)
+}
+
+/// [`run_play`] with content keys for protected presentations (the desktop fallback's
+/// `--key`/`--key-seed`/`--license-url`).
+pub fn run_play_with_keys(args: &PlayArgs, keys: Option<player_core::player::Keys>) -> i32 {
     let launched = Instant::now();
     let mut events_out = match args.events.as_deref() {
         None => EventOut::None,
@@ -144,7 +147,7 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         quality: args.quality,
         video: args.video.clone(),
         audio: args.audio.clone(),
-        keys: args.keys.clone(),
+        keys,
         ..Config::default()
     };
     let mut sink_error = None;
