@@ -20,6 +20,8 @@ use crate::resample::Converter;
 
 /// Audio queued between the writer and the device callback.
 const RING: Duration = Duration::from_millis(200);
+/// The device period asked for.
+const PERIOD: Duration = Duration::from_millis(20);
 /// Input frames converted per write.
 const WRITE_CHUNK: usize = 1024;
 /// How long a write may wait for room.
@@ -154,6 +156,8 @@ impl AudioSink for CpalAudioSink {
             });
         }
         self.played_base = 0;
+        // A (re)started output plays: the player's audio thread assumes so after `start`.
+        self.control.shared.paused.store(false, Ordering::Relaxed);
         if let Backend::Null(null) = &mut self.backend {
             // The device was unusable once: it stays the null sink for this session.
             return null.start(sample_rate, channels);
@@ -316,7 +320,16 @@ fn open_device(shared: &Arc<Shared>, input: (u32, u16)) -> Result<(DeviceOut, St
             .map_err(|e| format!("{name}: {e}"))?,
     };
     let format = supported.sample_format();
-    let config: cpal::StreamConfig = supported.config();
+    let mut config: cpal::StreamConfig = supported.config();
+    // A short device period: the clock advances in steps of one period, and some servers
+    // (PulseAudio) otherwise ask for seconds at a time.
+    let period = config.sample_rate / 1000 * PERIOD.as_millis() as u32;
+    config.buffer_size = match supported.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } => {
+            cpal::BufferSize::Fixed(period.clamp(*min, (*max).max(*min)))
+        }
+        cpal::SupportedBufferSize::Unknown => cpal::BufferSize::Fixed(period),
+    };
     let (device_rate, device_channels) = (config.sample_rate, config.channels);
     let capacity = (u64::from(device_rate) * RING.as_millis() as u64 / 1000) as usize
         * usize::from(device_channels);

@@ -93,7 +93,7 @@ fn window_shows_the_demo_picture_with_exact_colours_and_a_running_frame_counter(
 }
 
 #[test]
-fn keys_pause_resume_seek_show_stats_and_quit() {
+fn keys_pause_resume_seek_show_stats_switch_audio_and_quit() {
     let _one = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
     let dir = Scratch::new("window-keys");
     let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
@@ -156,6 +156,12 @@ fn keys_pause_resume_seek_show_stats_and_quit() {
         after_seek >= paused_at + 200,
         "frame {after_seek} after a +10 s seek from frame {paused_at}"
     );
+
+    // A switches to the next audio language.
+    x.key(&window, "a");
+    events.wait_for(i, "switch to audio_fra", |v| {
+        v["type"] == "track" && v["stream"] == "audio" && v["name"] == "audio_fra"
+    });
 
     // Q quits cleanly, with a summary in the log.
     x.key(&window, "q");
