@@ -21,7 +21,7 @@ use crate::resample::Converter;
 /// Audio queued between the writer and the device callback.
 const RING: Duration = Duration::from_millis(200);
 /// The device period asked for.
-const PERIOD: Duration = Duration::from_millis(20);
+const PERIOD: Duration = Duration::from_millis(40);
 /// Input frames converted per write.
 const WRITE_CHUNK: usize = 1024;
 /// How long a write may wait for room.
