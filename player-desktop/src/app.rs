@@ -5,11 +5,10 @@
 //! manifest may take a while) and arrives as a user event. Player events reach the UI through
 //! a pump thread that also writes the `--events` log.
 
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use player_core::player::{Command, Config, Event, Player, Sinks, State, StreamKind};
+use player_core::player::{Command, Config, Event, State, StreamKind};
 use winit::application::ApplicationHandler;
 use winit::dpi::LogicalSize;
 use winit::event::{ElementState, WindowEvent};
@@ -17,14 +16,13 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::window::{Fullscreen, Window, WindowId};
 
 use crate::args::Args;
-use crate::audio_out::{AudioControl, CpalAudioSink};
 use crate::colour::{Colour, colour_for, signalled_colours};
 use crate::controls::{self, Action, GoLive, SEEK_STEP_S};
 use crate::events_log::EventLog;
+use crate::opening::{Opened, open_player};
 use crate::overlay::{self, OverlayInput};
 use crate::playback::PlaybackView;
 use crate::screen::Screen;
-use crate::video_sink::{FrameMailbox, MailboxSink};
 
 /// How long the controls stay after the mouse stops moving.
 const CONTROLS_FOR: Duration = Duration::from_millis(2500);
@@ -37,14 +35,6 @@ pub enum UserEvent {
     Player(Event),
     /// The presentation opened (or could not be).
     Opened(Result<Box<Opened>, String>),
-}
-
-/// A playing presentation and its handles.
-pub struct Opened {
-    player: Player,
-    audio: AudioControl,
-    mailbox: Arc<FrameMailbox>,
-    pump: JoinHandle<()>,
 }
 
 /// How a windowed run ended.
@@ -108,10 +98,6 @@ struct App {
     repaint_at: Option<Instant>,
     last_redraw: Instant,
     outcome: Option<Outcome>,
-}
-
-fn lock(log: &Mutex<EventLog>) -> MutexGuard<'_, EventLog> {
-    log.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl App {
@@ -386,54 +372,11 @@ impl App {
             let summary = o.player.summary();
             drop(o.player);
             let _ = o.pump.join();
-            lock(&self.log).write(&summary, Some("summary"));
+            crate::opening::lock(&self.log).write(&summary, Some("summary"));
             eprintln!("{}", player_embedded::headless::summary_text(&summary));
         }
         Outcome::Exit(if failed { 1 } else { 0 })
     }
-}
-
-/// Opens the player with the desktop sinks and starts the event pump.
-fn open_player(
-    input: &str,
-    config: Config,
-    gain: f32,
-    proxy: &EventLoopProxy<UserEvent>,
-    log: &Arc<Mutex<EventLog>>,
-) -> Result<Box<Opened>, String> {
-    let mailbox = FrameMailbox::new();
-    let (audio_sink, audio) = CpalAudioSink::new(gain);
-    let wake = proxy.clone();
-    let video = MailboxSink::new(mailbox.clone(), move || {
-        let _ = wake.send_event(UserEvent::Frame);
-    });
-    let sinks = Sinks {
-        video: Box::new(video),
-        audio: Box::new(audio_sink),
-    };
-    let player = Player::open(input, config, sinks).map_err(|e| {
-        let line = serde_json::json!({"kind": e.kind(), "message": e.to_string(), "fatal": true});
-        lock(log).write(&line, Some("error"));
-        format!("cannot open {input}: {e}")
-    })?;
-    let events = player.events().clone();
-    let (proxy, log) = (proxy.clone(), log.clone());
-    let pump = std::thread::Builder::new()
-        .name("smoothplay-events".into())
-        .spawn(move || {
-            // Ends when the player is dropped and its event channel closes.
-            for event in events.iter() {
-                lock(&log).write(&event, None);
-                let _ = proxy.send_event(UserEvent::Player(event));
-            }
-        })
-        .map_err(|e| format!("cannot start the event thread: {e}"))?;
-    Ok(Box::new(Opened {
-        player,
-        audio,
-        mailbox,
-        pump,
-    }))
 }
 
 impl ApplicationHandler<UserEvent> for App {
@@ -447,7 +390,7 @@ impl ApplicationHandler<UserEvent> for App {
             return;
         }
         match EventLog::open(self.args.events.as_deref(), self.launched) {
-            Ok(log) => *lock(&self.log) = log,
+            Ok(log) => *crate::opening::lock(&self.log) = log,
             Err(e) => {
                 let path = self.args.events.clone().unwrap_or_default();
                 eprintln!("smoothplay: cannot create {path}: {e}");

@@ -18,6 +18,7 @@ pub mod controls;
 pub mod events_log;
 pub mod gpu;
 pub mod offscreen;
+pub mod opening;
 pub mod overlay;
 pub mod playback;
 pub mod resample;
