@@ -424,7 +424,9 @@ impl ApplicationHandler<UserEvent> for App {
         }
         if let (Some(state), Some(screen)) = (&mut self.egui_state, &self.screen) {
             let response = state.on_window_event(&screen.window, &event);
-            if response.repaint {
+            // egui asks to repaint on a redraw request too: following that would redraw
+            // for ever.
+            if response.repaint && event != WindowEvent::RedrawRequested {
                 screen.window.request_redraw();
             }
         }
