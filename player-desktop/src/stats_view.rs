@@ -69,7 +69,8 @@ pub fn draw(ctx: &egui::Context, view: &PlaybackView, extra: &[String]) {
         });
 }
 
-/// Bitrate shown and bandwidth estimate over time, on one scale.
+/// Bitrate shown and bandwidth estimate over time, on one scale (the top is 1.5× the
+/// highest bitrate shown).
 fn graph(ui: &mut egui::Ui, view: &PlaybackView) {
     let (rect, _) = ui.allocate_exact_size(GRAPH, Sense::hover());
     let painter = ui.painter();
@@ -84,12 +85,9 @@ fn graph(ui: &mut egui::Ui, view: &PlaybackView) {
     let (Some(first), Some(last)) = (points.front(), points.back()) else {
         return;
     };
-    let top = points
-        .iter()
-        .map(|p| p.bitrate.max(p.bandwidth_bps))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f32;
+    // Scaled to the quality shown: on a fast link the bandwidth estimate is orders of
+    // magnitude above the ladder and runs along the top edge.
+    let top = (points.iter().map(|p| p.bitrate).max().unwrap_or(0) as f32 * 1.5).max(1.0);
     let span = (last.at_s - first.at_s).max(1.0);
     let to_pos = |at: f64, v: u64| {
         let x = rect.left() + rect.width() * ((at - first.at_s) / span) as f32;
