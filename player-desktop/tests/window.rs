@@ -93,7 +93,7 @@ fn window_shows_the_demo_picture_with_exact_colours_and_a_running_frame_counter(
 }
 
 #[test]
-fn keys_pause_resume_seek_show_stats_switch_audio_and_quit() {
+fn keys_and_the_seek_bar_control_playback() {
     let _one = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
     let dir = Scratch::new("window-keys");
     let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
@@ -134,6 +134,31 @@ fn keys_pause_resume_seek_show_stats_switch_audio_and_quit() {
         panic!("showing stats changed pixels outside the stats page (pictures kept)");
     }
     x.key(&window, "s");
+
+    // Moving the mouse shows the seek bar; a click at a quarter of it seeks to 5 s.
+    x.pointer(600, 400);
+    x.pointer(640, 420);
+    let mut bar_shown = false;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if !img.same_region(&b, (0, 640), (1280, 720)) {
+            bar_shown = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(bar_shown, "moving the mouse did not show the seek bar");
+    // The bar spans the window less the panel's margins (22 px each side) at y ≈ 662.
+    let quarter = 22 + (1280 - 44) / 4;
+    x.pointer(quarter, 662);
+    x.run("xdotool", &["click", "1"]);
+    let (i, seek) = events.wait_for(i, "seek from the seek bar", |v| v["type"] == "seek");
+    let requested = seek["requested_s"].as_f64().expect("requested_s");
+    assert!(
+        (4.5..=5.5).contains(&requested),
+        "a click at a quarter of the bar asked for {requested} s"
+    );
+    x.pointer(1900, 1060);
 
     // Space resumes: a playing state after the pause, and the picture moves on.
     x.key(&window, "space");
