@@ -197,3 +197,57 @@ fn keys_and_the_seek_bar_control_playback() {
         "no summary line"
     );
 }
+
+#[test]
+fn a_presentation_that_cannot_be_opened_shows_its_error_in_the_window() {
+    let _one = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = Scratch::new("window-error");
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let x = Xvfb::start();
+    let mut player = Player::start(
+        x.command(BINARY),
+        &[&origin.url("/missing/Manifest")],
+        &dir.0,
+    );
+    let window = x.window("^missing .* smoothplay$");
+    x.pointer(1900, 1060);
+    let (_, error) = player.events.wait_for(0, "a fatal error", |v| {
+        v["type"] == "error" && v["fatal"] == true
+    });
+    assert!(
+        error["message"].as_str().unwrap_or("").contains("404"),
+        "{error}"
+    );
+    // The message box: its title and frame are drawn in the accent red on black.
+    let red = |p: [u8; 3]| p[0] > 180 && p[1] < 100 && p[2] < 100;
+    let mut shown = None;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if img.pixels.iter().filter(|p| red(**p)).count() > 200 {
+            shown = Some(img);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let img = shown.expect("no error message in the window");
+    // The box is in the middle of the window; the rest stays black.
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for y in 0..img.height {
+        for x in 0..img.width {
+            if red(img.at(x, y)) {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+        }
+    }
+    let (mx, my) = ((x0 + x1) / 2, (y0 + y1) / 2);
+    assert!(
+        mx.abs_diff(img.width / 2) < 80 && my.abs_diff(img.height / 2) < 80,
+        "message box centred at ({mx}, {my})"
+    );
+    for (cx, cy) in [(5, 5), (img.width - 5, 5), (5, img.height - 5)] {
+        assert_eq!(img.at(cx, cy), [0, 0, 0], "corner ({cx}, {cy})");
+    }
+    x.key(&window, "q");
+    let status = player.wait_exit();
+    assert_eq!(status.code(), Some(1), "a failed presentation exits with 1");
+}
