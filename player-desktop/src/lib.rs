@@ -1,12 +1,31 @@
 //! smoothplay desktop player.
 //!
-//! The `smoothplay` binary plays a URL or path (the bundled demo without one). Where no
-//! display can be opened it plays headless with a terminal status line.
+//! The `smoothplay` binary plays a URL or path (the bundled demo without one) in a window:
+//! pictures drawn with wgpu (I420 planes converted to RGB on the GPU), sound through cpal,
+//! keyboard controls and an egui overlay (seek bar, stats page). Where no display or GPU can
+//! be used it plays headless with a terminal status line.
 //!
 //! ```no_run
 //! let demo = player_desktop::demo_path();
 //! println!("{}", demo.display());
 //! ```
+
+pub mod app;
+pub mod args;
+pub mod audio_out;
+pub mod colour;
+pub mod controls;
+pub mod events_log;
+pub mod gpu;
+pub mod offscreen;
+pub mod opening;
+pub mod overlay;
+pub mod playback;
+pub mod resample;
+pub mod screen;
+pub mod stats_view;
+pub mod video_renderer;
+pub mod video_sink;
 
 use std::path::PathBuf;
 
@@ -18,4 +37,11 @@ pub fn demo_path() -> PathBuf {
         return local;
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo")
+}
+
+/// Whether a window system may be reachable: `DISPLAY` or `WAYLAND_DISPLAY` is set.
+pub fn display_available() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }

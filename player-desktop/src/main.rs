@@ -1,29 +1,15 @@
-//! `smoothplay [URL|PATH]`: plays a Smooth Streaming presentation (the bundled demo by default).
+//! `smoothplay [URL|PATH]`: plays a Smooth Streaming presentation (the bundled demo by default)
+//! in a window, or headless when no display can be used.
+
+use std::time::Instant;
 
 use clap::Parser;
-use player_embedded::headless::{PlayArgs, parse_time, run_play};
-
-/// Smooth Streaming player. Without an argument, plays the bundled demo.
-#[derive(Parser)]
-#[command(version, about)]
-struct Args {
-    /// Manifest URL (http/https), presentation directory, or manifest file.
-    input: Option<String>,
-    /// Start position (seconds, or [hh:]mm:ss).
-    #[arg(long, value_parser = parse_time)]
-    start: Option<std::time::Duration>,
-    /// Highest video bitrate to use, bits/s.
-    #[arg(long)]
-    max_bitrate: Option<u64>,
-    /// Play without a window, with a one-line status in the terminal.
-    #[arg(long)]
-    headless: bool,
-    /// Write one JSON object per event per line to FILE, or to stdout with `-`.
-    #[arg(long)]
-    events: Option<String>,
-}
+use player_desktop::app::{self, Outcome};
+use player_desktop::args::Args;
+use player_embedded::headless::{PlayArgs, run_play};
 
 fn main() {
+    let launched = Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SMOOTHPLAY_LOG")
@@ -32,18 +18,32 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let input = args
-        .input
-        .unwrap_or_else(|| player_desktop::demo_path().display().to_string());
-    // The window arrives with the desktop shell; until then every run is headless.
-    if !args.headless {
-        eprintln!("smoothplay: no window support in this build: playing headless");
+    let config = match args.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("smoothplay: {e}");
+            std::process::exit(2);
+        }
+    };
+    let why = if args.headless {
+        None
+    } else if !player_desktop::display_available() {
+        Some("no display (DISPLAY and WAYLAND_DISPLAY are not set)".to_string())
+    } else {
+        match app::run(args.clone(), config.clone(), launched) {
+            Outcome::Exit(code) => std::process::exit(code),
+            Outcome::Headless(why) => Some(why),
+        }
+    };
+    if let Some(why) = why {
+        eprintln!("smoothplay: {why}: playing headless");
     }
     let play = PlayArgs {
-        input,
+        input: args.input_or_demo(),
         start: args.start,
         max_bitrate: args.max_bitrate,
-        events: args.events,
+        events: args.events.clone(),
+        keys: args.key_args.clone(),
         ..PlayArgs::default()
     };
     std::process::exit(run_play(&play));

@@ -15,6 +15,10 @@ pub struct SpsInfo {
     pub width: u32,
     /// Displayed height after cropping, in pixels.
     pub height: u32,
+    /// VUI matrix_coefficients (1 = BT.709, 5/6 = BT.601), when the SPS signals it.
+    pub matrix_coefficients: Option<u8>,
+    /// VUI video_full_range_flag (false when absent: limited range).
+    pub full_range: bool,
 }
 
 /// Removes emulation-prevention bytes (`00 00 03` → `00 00`).
@@ -106,6 +110,12 @@ fn read_sps(data: &[u8]) -> Result<SpsInfo, OutOfBits> {
         crop_t = u64::from(b.ue()?);
         crop_b = u64::from(b.ue()?);
     }
+    // Colour signalling is optional: a VUI cut short keeps the picture size.
+    let (matrix_coefficients, full_range) = if b.bit().unwrap_or(false) {
+        read_vui_colour(&mut b).unwrap_or((None, false))
+    } else {
+        (None, false)
+    };
     let field_factor = if frame_mbs_only { 1 } else { 2 };
     let (sub_w, sub_h) = match (chroma_format_idc, separate_colour_plane) {
         (0, _) | (3, true) => (1, 1),
@@ -121,7 +131,31 @@ fn read_sps(data: &[u8]) -> Result<SpsInfo, OutOfBits> {
         level_idc,
         width: u32::try_from(width).map_err(|_| OutOfBits)?,
         height: u32::try_from(height).map_err(|_| OutOfBits)?,
+        matrix_coefficients,
+        full_range,
     })
+}
+
+/// Reads the VUI up to the colour description (H.264 E.1.1): (matrix_coefficients, full range).
+fn read_vui_colour(b: &mut Bits<'_>) -> Result<(Option<u8>, bool), OutOfBits> {
+    if b.bit()? && b.bits(8)? == 255 {
+        let _sar = b.bits(16)? << 16 | b.bits(16)?;
+    }
+    if b.bit()? {
+        let _overscan_appropriate = b.bit()?;
+    }
+    if !b.bit()? {
+        return Ok((None, false));
+    }
+    let _video_format = b.bits(3)?;
+    let full_range = b.bit()?;
+    if !b.bit()? {
+        return Ok((None, full_range));
+    }
+    let _primaries = b.bits(8)?;
+    let _transfer = b.bits(8)?;
+    let matrix = b.bits(8)? as u8;
+    Ok((Some(matrix), full_range))
 }
 
 fn skip_scaling_list(b: &mut Bits<'_>, size: usize) -> Result<(), OutOfBits> {
@@ -165,6 +199,17 @@ mod tests {
         let sps = hex("6742c028d900780227e5c044000003000400000300c83c60c920");
         let info = parse_sps(&sps).expect("sps");
         assert_eq!((info.width, info.height), (1920, 1080));
+        assert_eq!(info.matrix_coefficients, None);
+    }
+
+    #[test]
+    fn demo_720p_sps_signals_bt709_limited_range() {
+        // assets/demo 1280x720 CodecPrivateData: VUI with colour description (1, 1, 1).
+        let sps = hex("6764001facb200a00b7602d4040405000003000100000300320f183248");
+        let info = parse_sps(&sps).expect("sps");
+        assert_eq!((info.width, info.height), (1280, 720));
+        assert_eq!(info.matrix_coefficients, Some(1));
+        assert!(!info.full_range);
     }
 
     #[test]

@@ -178,6 +178,9 @@ fn prepare(shared: &Shared, out: &mut Output, frame: AudioFrame) -> Option<Pendi
         out.format = Some(format);
         out.base = None;
         out.written = 0;
+        // A sink paused before its first start (the hold at startup) must not stay paused:
+        // the loop re-applies the hold from this known state.
+        out.sink.set_paused(false);
         out.paused = false;
     }
     let rate = u64::from(frame.sample_rate);

@@ -1,0 +1,253 @@
+//! The desktop player in a real window under Xvfb (Mesa lavapipe/llvmpipe for the GPU), fed
+//! by the loopback origin: what it shows, and how it answers keys.
+
+mod support;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use player_tests::origin::{Origin, OriginConfig};
+use player_tests::support::assets_dir;
+use support::{Image, Player, Scratch, Xvfb, check_patches, frame_index, video_rect};
+
+/// One window test at a time: two players decoding 720p on a 2-core machine starve each other.
+static WINDOWS: Mutex<()> = Mutex::new(());
+
+const BINARY: &str = env!("CARGO_BIN_EXE_smoothplay");
+
+fn launch(x: &Xvfb, origin: &Origin, dir: &Scratch) -> (Player, String) {
+    let player = Player::start(x.command(BINARY), &[&origin.url("/demo/Manifest")], &dir.0);
+    let window = x.window("^demo .* smoothplay$");
+    // Keep the pointer off the window so the seek bar stays hidden.
+    x.pointer(1900, 1060);
+    (player, window)
+}
+
+/// A screenshot whose frame index can be read (the first pictures may still be coming in).
+fn readable_shot(x: &Xvfb, window: &str, dir: &Scratch, name: &str) -> (Image, u32) {
+    let mut last = None;
+    for _ in 0..50 {
+        let img = x.screenshot(window);
+        if let Some(n) = frame_index(&img) {
+            return (img, n);
+        }
+        last = Some(img);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let img = last.expect("a screenshot");
+    img.save_ppm(&dir.0.join(format!("{name}.ppm")));
+    panic!("no readable frame index in the window ({name}.ppm kept)");
+}
+
+#[test]
+fn window_shows_the_demo_picture_with_exact_colours_and_a_running_frame_counter() {
+    let _one = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = Scratch::new("window-picture");
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let x = Xvfb::start();
+    let (mut player, window) = launch(&x, &origin, &dir);
+    let (i, _) = player.events.wait_position(0, 3.0);
+
+    let (first, n1) = readable_shot(&x, &window, &dir, "first");
+    assert_eq!((first.width, first.height), (1280, 720), "window size");
+    if let Err(e) = check_patches(&first, 6.0) {
+        first.save_ppm(&dir.0.join("first.ppm"));
+        panic!("{e}");
+    }
+    // At 25 fps, 3 s in, the counter is well past the first frames.
+    assert!(n1 >= 50, "frame index {n1} at 3 s");
+
+    player.events.wait_position(i + 1, 5.0);
+    let (second, n2) = readable_shot(&x, &window, &dir, "second");
+    assert!(n2 > n1, "frame counter did not advance: {n1} then {n2}");
+    assert!(
+        !first.same_region(&second, (0, 0), (1280, 80)),
+        "the frame index band did not change"
+    );
+
+    // A 4:3 window: the picture keeps its shape between black bars.
+    x.run("xdotool", &["windowsize", "--sync", &window, "960", "720"]);
+    let mut boxed = None;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if img.width == 960 && img.height == 720 && frame_index(&img).is_some() {
+            boxed = Some(img);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let boxed = boxed.expect("a readable letterboxed picture after resizing");
+    let (_, vy, _, vh) = video_rect(boxed.width, boxed.height);
+    assert_eq!((vy, vh), (90.0, 540.0));
+    for (x0, y0) in [(10, 10), (480, 40), (950, 80), (10, 700), (480, 650)] {
+        assert_eq!(boxed.at(x0, y0), [0, 0, 0], "bar pixel ({x0}, {y0})");
+    }
+    if let Err(e) = check_patches(&boxed, 10.0) {
+        boxed.save_ppm(&dir.0.join("boxed.ppm"));
+        panic!("letterboxed: {e}");
+    }
+
+    x.key(&window, "q");
+    let status = player.wait_exit();
+    assert_eq!(status.code(), Some(0), "stderr:\n{}", player.stderr());
+}
+
+#[test]
+fn keys_and_the_seek_bar_control_playback() {
+    let _one = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = Scratch::new("window-keys");
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let x = Xvfb::start();
+    let (mut player, window) = launch(&x, &origin, &dir);
+    let events = &player.events;
+    let (i, _) = events.wait_position(0, 2.0);
+    readable_shot(&x, &window, &dir, "playing");
+
+    // Space pauses: the event log says so and the picture stands still.
+    x.key(&window, "space");
+    let (i, _) = events.wait_for(i, "state paused", |v| {
+        v["type"] == "state" && v["state"] == "paused"
+    });
+    // Let anything already on its way to the screen land before comparing.
+    std::thread::sleep(Duration::from_millis(700));
+    let a = x.screenshot(&window);
+    std::thread::sleep(Duration::from_secs(1));
+    let b = x.screenshot(&window);
+    assert!(a == b, "the picture changed while paused");
+    let paused_at = frame_index(&b).expect("readable frame while paused");
+
+    // S shows the stats page in the top-left corner; the rest of the picture stays.
+    x.key(&window, "s");
+    let mut with_stats = None;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if !img.same_region(&b, (12, 12), (330, 200)) {
+            with_stats = Some(img);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let with_stats = with_stats.expect("the stats page did not appear");
+    if !with_stats.same_region(&b, (700, 300), (1280, 720)) {
+        b.save_ppm(&dir.0.join("paused.ppm"));
+        with_stats.save_ppm(&dir.0.join("stats.ppm"));
+        panic!("showing stats changed pixels outside the stats page (pictures kept)");
+    }
+    x.key(&window, "s");
+
+    // Moving the mouse shows the seek bar; a click at a quarter of it seeks to 5 s.
+    x.pointer(600, 400);
+    x.pointer(640, 420);
+    let mut bar_shown = false;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if !img.same_region(&b, (0, 640), (1280, 720)) {
+            bar_shown = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(bar_shown, "moving the mouse did not show the seek bar");
+    // The bar spans the window less the panel's margins (22 px each side) at y ≈ 662.
+    let quarter = 22 + (1280 - 44) / 4;
+    x.pointer(quarter, 662);
+    x.run("xdotool", &["click", "1"]);
+    let (i, seek) = events.wait_for(i, "seek from the seek bar", |v| v["type"] == "seek");
+    let requested = seek["requested_s"].as_f64().expect("requested_s");
+    assert!(
+        (4.5..=5.5).contains(&requested),
+        "a click at a quarter of the bar asked for {requested} s"
+    );
+    x.pointer(1900, 1060);
+
+    // Space resumes: a playing state after the pause, and the picture moves on.
+    x.key(&window, "space");
+    let (i, _) = events.wait_for(i, "state playing after the pause", |v| {
+        v["type"] == "state" && v["state"] == "playing"
+    });
+    let resumed_at = events.all()[i]["position_s"].as_f64().unwrap_or(0.0);
+
+    // Right arrow seeks 10 s ahead.
+    x.key(&window, "Right");
+    let (i, seek) = events.wait_for(i, "seek", |v| v["type"] == "seek");
+    let requested = seek["requested_s"].as_f64().expect("requested_s");
+    assert!(
+        requested >= resumed_at + 9.0,
+        "seek to {requested} s from {resumed_at} s"
+    );
+    events.wait_position(i, requested - 2.0);
+    let (_, after_seek) = readable_shot(&x, &window, &dir, "after-seek");
+    assert!(
+        after_seek >= paused_at + 200,
+        "frame {after_seek} after a +10 s seek from frame {paused_at}"
+    );
+
+    // A switches to the next audio language.
+    x.key(&window, "a");
+    events.wait_for(i, "switch to audio_fra", |v| {
+        v["type"] == "track" && v["stream"] == "audio" && v["name"] == "audio_fra"
+    });
+
+    // Q quits cleanly, with a summary in the log.
+    x.key(&window, "q");
+    let status = player.wait_exit();
+    assert_eq!(status.code(), Some(0), "stderr:\n{}", player.stderr());
+    assert!(
+        player.events.all().iter().any(|v| v["type"] == "summary"),
+        "no summary line"
+    );
+}
+
+#[test]
+fn a_presentation_that_cannot_be_opened_shows_its_error_in_the_window() {
+    let _one = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = Scratch::new("window-error");
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let x = Xvfb::start();
+    let mut player = Player::start(
+        x.command(BINARY),
+        &[&origin.url("/missing/Manifest")],
+        &dir.0,
+    );
+    let window = x.window("^missing .* smoothplay$");
+    x.pointer(1900, 1060);
+    let (_, error) = player.events.wait_for(0, "a fatal error", |v| {
+        v["type"] == "error" && v["fatal"] == true
+    });
+    assert!(
+        error["message"].as_str().unwrap_or("").contains("404"),
+        "{error}"
+    );
+    // The message box: its title and frame are drawn in the accent red on black.
+    let red = |p: [u8; 3]| p[0] > 180 && p[1] < 100 && p[2] < 100;
+    let mut shown = None;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if img.pixels.iter().filter(|p| red(**p)).count() > 200 {
+            shown = Some(img);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let img = shown.expect("no error message in the window");
+    // The box is in the middle of the window; the rest stays black.
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for y in 0..img.height {
+        for x in 0..img.width {
+            if red(img.at(x, y)) {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+        }
+    }
+    let (mx, my) = ((x0 + x1) / 2, (y0 + y1) / 2);
+    assert!(
+        mx.abs_diff(img.width / 2) < 80 && my.abs_diff(img.height / 2) < 80,
+        "message box centred at ({mx}, {my})"
+    );
+    for (cx, cy) in [(5, 5), (img.width - 5, 5), (5, img.height - 5)] {
+        assert_eq!(img.at(cx, cy), [0, 0, 0], "corner ({cx}, {cy})");
+    }
+    x.key(&window, "q");
+    let status = player.wait_exit();
+    assert_eq!(status.code(), Some(1), "a failed presentation exits with 1");
+}
