@@ -11,7 +11,13 @@ impl FourCc {
     pub fn as_string(&self) -> String {
         self.0
             .iter()
-            .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '?' })
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '?'
+                }
+            })
             .collect()
     }
 }
@@ -272,7 +278,15 @@ mod tests {
         assert_eq!(r.u24().expect("u24"), 0x020304);
         assert_eq!(r.offset(), 105);
         let e = r.u32().expect_err("past the end");
-        assert!(matches!(e, BoxError::Truncated { offset: 105, need: 4, have: 2, .. }));
+        assert!(matches!(
+            e,
+            BoxError::Truncated {
+                offset: 105,
+                need: 4,
+                have: 2,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -288,7 +302,14 @@ mod tests {
         assert_eq!(&h.kind.0, b"free");
         assert_eq!(p, &[1, 2, 3, 4]);
         let e = it.next().expect("two").expect_err("oversized");
-        assert!(matches!(e, BoxError::Oversized { offset: 12, size: 99, .. }));
+        assert!(matches!(
+            e,
+            BoxError::Oversized {
+                offset: 12,
+                size: 99,
+                ..
+            }
+        ));
         assert!(it.next().is_none());
     }
 }

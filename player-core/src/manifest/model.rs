@@ -124,7 +124,10 @@ pub enum Codec {
 impl Codec {
     /// Whether smoothplay can decode (or, for text, pass through) this codec.
     pub fn is_supported(self) -> bool {
-        matches!(self, Codec::H264 | Codec::AacLc | Codec::AacHe | Codec::Ttml)
+        matches!(
+            self,
+            Codec::H264 | Codec::AacLc | Codec::AacHe | Codec::Ttml
+        )
     }
 }
 
@@ -273,7 +276,9 @@ mod tests {
 
     #[test]
     fn uuid_parse_and_guid_swap() {
-        let u: Uuid = "{9A04F079-9840-4286-AB92-E65BE0885F95}".parse().expect("uuid");
+        let u: Uuid = "{9A04F079-9840-4286-AB92-E65BE0885F95}"
+            .parse()
+            .expect("uuid");
         assert_eq!(u, Uuid::PLAYREADY);
         assert_eq!(u.to_string(), "9a04f079-9840-4286-ab92-e65be0885f95");
         let le = u.to_guid_le();
