@@ -1,0 +1,111 @@
+//! Our heuristic in the simulator: `player_core::abr::Controller`, fed exactly what the
+//! `abr-eval stdio` protocol carries (level, bytes, download time with latency, buffer).
+
+use player_core::abr::{
+    AbrConfig, Controller, DecisionContext, DownloadObservation, InFlight, Level, Upcoming,
+};
+
+use crate::abrsim::session::{Algorithm, Observation, Progress};
+use crate::abrsim::video::Video;
+
+/// Adapter from the simulator to the player's controller.
+#[derive(Debug, Default)]
+pub struct Ours {
+    /// Configuration template (the buffer capacity is set per session).
+    pub config: AbrConfig,
+    controller: Option<Controller>,
+    /// Sizes and duration of the chunk being downloaded, for abandonment.
+    current: (Vec<u64>, f64),
+}
+
+impl Ours {
+    /// With a custom configuration (for tuning).
+    pub fn with_config(config: AbrConfig) -> Self {
+        Ours {
+            config,
+            controller: None,
+            current: (Vec::new(), 0.0),
+        }
+    }
+}
+
+impl Algorithm for Ours {
+    fn name(&self) -> &str {
+        "ours"
+    }
+
+    fn start(&mut self, video: &Video, buffer_cap_s: f64) {
+        let levels = video.bitrates_bps.iter().map(|b| Level::from_bitrate(*b)).collect();
+        let cfg = AbrConfig {
+            buffer_capacity_s: buffer_cap_s,
+            ..self.config.clone()
+        };
+        self.controller = Controller::new(levels, cfg).ok();
+    }
+
+    fn choose(&mut self, obs: &Observation<'_>) -> usize {
+        let Some(c) = self.controller.as_mut() else {
+            return 0;
+        };
+        if let Some(l) = obs.last {
+            c.on_download(&DownloadObservation {
+                level: l.level,
+                bytes: l.bytes,
+                ttfb_s: 0.0,
+                total_s: l.download_s,
+                duration_s: obs.video.duration(obs.chunk_index.saturating_sub(1)),
+                abandoned: false,
+                now_s: obs.now_s,
+            });
+        }
+        let k = obs.chunk_index;
+        self.current = (obs.video.sizes_bytes.get(k).cloned().unwrap_or_default(), obs.video.duration(k));
+        decide(c, obs.video, k, obs.buffer_s, obs.now_s)
+    }
+
+    fn can_abandon(&self) -> bool {
+        true
+    }
+
+    fn abandon(&mut self, p: &Progress) -> Option<usize> {
+        let c = self.controller.as_mut()?;
+        let f = InFlight {
+            level: p.level,
+            bytes_received: p.bytes_received,
+            bytes_expected: Some(p.bytes_expected),
+            elapsed_s: p.elapsed_s,
+            duration_s: self.current.1,
+            buffer_s: p.buffer_s,
+        };
+        let new = c.should_abandon(&f, Some(&self.current.0))?;
+        c.on_download(&DownloadObservation {
+            level: p.level,
+            bytes: p.bytes_received,
+            ttfb_s: 0.0,
+            total_s: p.elapsed_s,
+            duration_s: 0.0,
+            abandoned: true,
+            now_s: p.now_s,
+        });
+        Some(new)
+    }
+}
+
+/// One decision of the controller for chunk `k` of `video` (shared with `abr-eval stdio`).
+pub fn decide(c: &mut Controller, video: &Video, k: usize, buffer_s: f64, now_s: f64) -> usize {
+    let end = video.chunks().min(k + 8);
+    let upcoming: Vec<Upcoming<'_>> = (k..end)
+        .map(|i| Upcoming {
+            duration_s: video.duration(i),
+            sizes_bytes: video.sizes_bytes.get(i).map(Vec::as_slice),
+        })
+        .collect();
+    let ctx = DecisionContext {
+        now_s,
+        buffer_s,
+        upcoming: &upcoming,
+        remaining_fragments: Some(video.chunks().saturating_sub(k)),
+        live_latency_target_s: None,
+    };
+    c.next_level(&ctx).level
+}

@@ -1,0 +1,108 @@
+//! The offline optimum: dynamic programming with perfect knowledge of the trace.
+//!
+//! States after each chunk are bucketed by (level, buffer bin); each bucket keeps the exact
+//! simulator state of its best path (highest QoE so far, then largest buffer), so transitions
+//! are simulated exactly with the same `SimState::step` the online algorithms run through and
+//! only the merging within a bin is approximate. The plan is then replayed through the
+//! simulator, so its metrics are computed exactly like everyone else's. Abandonment is never
+//! needed: with the trace known, the lower level is simply requested in the first place.
+
+use super::session::{Algorithm, Observation, SimConfig, SimState, chunk_qoe};
+use super::trace::Trace;
+use super::video::Video;
+
+/// Buffer bin width used by default (seconds).
+pub const DEFAULT_BIN_S: f64 = 0.1;
+
+#[derive(Clone, Copy)]
+struct Node<'a> {
+    state: SimState<'a>,
+    qoe: f64,
+    level: usize,
+    back: u32,
+}
+
+/// The best level sequence for the whole video over `trace`.
+pub fn optimal_plan(video: &Video, trace: &Trace, cfg: &SimConfig, bin_s: f64) -> Vec<usize> {
+    let n = video.levels();
+    let chunks = video.chunks();
+    let max_dur = video.durations_s.iter().copied().fold(0.0, f64::max);
+    let bin_s = bin_s.max(1e-3);
+    let bins = ((cfg.buffer_cap_s + max_dur) / bin_s).ceil() as usize + 2;
+    let mut frontier: Vec<Node<'_>> = vec![Node {
+        state: SimState::new(trace, *cfg),
+        qoe: 0.0,
+        level: usize::MAX,
+        back: 0,
+    }];
+    let mut backs: Vec<Vec<(u32, u8)>> = Vec::with_capacity(chunks);
+    let mut table: Vec<Option<Node<'_>>> = vec![None; n * bins];
+    for k in 0..chunks {
+        table.iter_mut().for_each(|c| *c = None);
+        for (idx, node) in frontier.iter().enumerate() {
+            let prev = (node.level != usize::MAX).then_some(node.level);
+            for level in 0..n {
+                let mut s = node.state;
+                let rec = s.step(video, level, None);
+                let q = node.qoe + chunk_qoe(cfg, video, &rec, prev, k == 0);
+                let bin = ((s.buffer_s / bin_s) as usize).min(bins - 1);
+                let cell = &mut table[level * bins + bin];
+                let better = match cell {
+                    None => true,
+                    Some(c) => q > c.qoe + 1e-9 || ((q - c.qoe).abs() <= 1e-9 && s.buffer_s > c.state.buffer_s),
+                };
+                if better {
+                    *cell = Some(Node {
+                        state: s,
+                        qoe: q,
+                        level,
+                        back: u32::try_from(idx).unwrap_or(u32::MAX),
+                    });
+                }
+            }
+        }
+        frontier = table.iter().flatten().copied().collect();
+        backs.push(
+            frontier
+                .iter()
+                .map(|nd| (nd.back, u8::try_from(nd.level).unwrap_or(u8::MAX)))
+                .collect(),
+        );
+    }
+    let Some(mut idx) = frontier
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.qoe.total_cmp(&b.1.qoe))
+        .map(|(i, _)| i)
+    else {
+        return Vec::new();
+    };
+    let mut plan = vec![0; chunks];
+    for k in (0..chunks).rev() {
+        let Some(&(back, level)) = backs.get(k).and_then(|b| b.get(idx)) else {
+            break;
+        };
+        plan[k] = usize::from(level);
+        idx = back as usize;
+    }
+    plan
+}
+
+/// Replays a precomputed plan.
+#[derive(Debug, Default)]
+pub struct PlanReplay {
+    /// Level per chunk.
+    pub plan: Vec<usize>,
+}
+
+impl Algorithm for PlanReplay {
+    fn name(&self) -> &str {
+        "optimal"
+    }
+
+    fn start(&mut self, _video: &Video, _buffer_cap_s: f64) {}
+
+    fn choose(&mut self, obs: &Observation<'_>) -> usize {
+        self.plan.get(obs.chunk_index).copied().unwrap_or(0)
+    }
+}
