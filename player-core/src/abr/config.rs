@@ -22,6 +22,11 @@ pub struct AbrConfig {
     pub switch_penalty: f64,
     /// Weight of the buffer left at the end of the horizon, relative to its exchange value.
     pub buffer_value: f64,
+    /// Saturation scale of the buffer value (seconds, 0 = linear); see the planner.
+    pub buffer_value_scale_s: f64,
+    /// Charge, at the end of the horizon, the switch to the level the link sustains in each
+    /// scenario (a plan ending above or below it will have to switch later).
+    pub terminal_switch: bool,
     /// Plan as if the scenario were known after the next fragment.
     pub adaptive_tail: bool,
     /// Never pick a resolution above viewport × this factor.
@@ -51,6 +56,8 @@ impl Default for AbrConfig {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             buffer_value: 1.0,
+            buffer_value_scale_s: 0.0,
+            terminal_switch: false,
             adaptive_tail: false,
             viewport_factor: 1.25,
             abandonment: true,

@@ -254,6 +254,8 @@ impl Controller {
             rebuffer_penalty: self.cfg.rebuffer_penalty,
             switch_penalty: self.cfg.switch_penalty,
             buffer_value: self.cfg.buffer_value,
+            buffer_value_scale_s: self.cfg.buffer_value_scale_s,
+            terminal_switch: self.cfg.terminal_switch,
             adaptive_tail: self.cfg.adaptive_tail,
         };
         let free = planner::plan(&input).map_or(0, |p| p.level);

@@ -25,6 +25,9 @@ pub struct EstimatorConfig {
     pub prior_log_sd: f64,
     /// Transfers shorter than this (seconds) only count with their (small) weight.
     pub min_transfer_s: f64,
+    /// Scenario quantiles span the whole range (worst and best errors seen) instead of the
+    /// midpoints of equal-probability bins.
+    pub extreme_quantiles: bool,
 }
 
 impl Default for EstimatorConfig {
@@ -36,6 +39,7 @@ impl Default for EstimatorConfig {
             error_window: 20,
             prior_log_sd: 0.35,
             min_transfer_s: 0.02,
+            extreme_quantiles: false,
         }
     }
 }
@@ -180,7 +184,11 @@ impl BandwidthEstimator {
         }
         errs.sort_by(f64::total_cmp);
         for (k, slot) in out.iter_mut().enumerate() {
-            let p = (k as f64 + 0.5) / n as f64;
+            let p = if self.cfg.extreme_quantiles && n > 1 {
+                k as f64 / (n - 1) as f64
+            } else {
+                (k as f64 + 0.5) / n as f64
+            };
             *slot = quantile_sorted(&errs, p).exp();
         }
     }

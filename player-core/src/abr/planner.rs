@@ -47,6 +47,11 @@ pub struct PlanInput<'a> {
     pub switch_penalty: f64,
     /// Weight of the terminal buffer value (1 = priced at its exchange value).
     pub buffer_value: f64,
+    /// Scale of the buffer value's saturation (seconds): the value of `b` seconds is
+    /// `S·(1 − e^(−b/S))`, so the first seconds count fully and deep buffers little; 0 = linear.
+    pub buffer_value_scale_s: f64,
+    /// Charge the switch from the final level to the one each scenario sustains.
+    pub terminal_switch: bool,
     /// Assume the scenario becomes known after the first fragment (closed-loop tail).
     pub adaptive_tail: bool,
 }
@@ -123,13 +128,47 @@ fn evaluate(input: &PlanInput<'_>, a: usize, b: usize, r: f64) -> f64 {
         total += q - input.rebuffer_penalty * stall - input.switch_penalty * switch;
         prev = Some(level);
     }
+    if !input.ends_after_horizon && input.terminal_switch {
+        let sustained = sustainable_utility(input, rate);
+        let last = prev
+            .and_then(|p| input.utilities.get(p))
+            .copied()
+            .unwrap_or(0.0);
+        total -= input.switch_penalty * (last - sustained).abs();
+    }
     if !input.ends_after_horizon {
         let mean_dur = input.durations_s.iter().sum::<f64>() / h_len(input);
         if mean_dur > 0.0 {
-            total += input.buffer_value * (rate / 1e6) / mean_dur * buffer.min(input.buffer_cap_s);
+            let b = buffer.min(input.buffer_cap_s);
+            let s = input.buffer_value_scale_s;
+            let worth = if s > 0.0 {
+                s * (1.0 - (-b / s).exp())
+            } else {
+                b
+            };
+            total += input.buffer_value * (rate / 1e6) / mean_dur * worth;
         }
     }
     total
+}
+
+/// Utility of the highest level whose mean bitrate over the horizon `rate` sustains.
+fn sustainable_utility(input: &PlanInput<'_>, rate: f64) -> f64 {
+    let n = input.utilities.len();
+    let total_s: f64 = input.durations_s.iter().sum();
+    if total_s <= 0.0 {
+        return 0.0;
+    }
+    let mut best = input.utilities.first().copied().unwrap_or(0.0);
+    for level in 0..=input.max_level.min(n.saturating_sub(1)) {
+        let bits: f64 = (0..input.durations_s.len())
+            .map(|s| input.bits.get(s * n + level).copied().unwrap_or(0.0))
+            .sum();
+        if bits / total_s <= rate {
+            best = input.utilities.get(level).copied().unwrap_or(best);
+        }
+    }
+    best
 }
 
 fn h_len(input: &PlanInput<'_>) -> f64 {
@@ -164,6 +203,8 @@ mod tests {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             buffer_value: 1.0,
+            buffer_value_scale_s: 0.0,
+            terminal_switch: false,
             adaptive_tail: false,
         }
     }

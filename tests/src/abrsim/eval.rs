@@ -20,6 +20,8 @@ pub struct EvalOptions {
     pub optimal_bin_s: f64,
     /// Worker threads.
     pub threads: usize,
+    /// Configuration of ours.
+    pub ours: player_core::abr::AbrConfig,
 }
 
 /// Aggregated results of one algorithm.
@@ -64,13 +66,18 @@ pub fn load_traces(dir: &Path, format: TraceFormat, scale: f64) -> Result<Vec<Tr
 }
 
 /// Runs one algorithm (or the optimum) on one trace.
-pub fn run_one(name: &str, video: &Video, trace: &Trace, opts: &EvalOptions) -> Option<SessionResult> {
+pub fn run_one(
+    name: &str,
+    video: &Video,
+    trace: &Trace,
+    opts: &EvalOptions,
+) -> Option<SessionResult> {
     let mut algo: Box<dyn Algorithm> = if name == "optimal" {
         Box::new(PlanReplay {
             plan: optimal_plan(video, trace, &opts.sim, opts.optimal_bin_s),
         })
     } else {
-        algos::by_name(name)?
+        algos::by_name_with(name, &opts.ours)?
     };
     Some(run_session(video, trace, &opts.sim, algo.as_mut()))
 }
@@ -98,7 +105,11 @@ where
 
 /// Every requested algorithm over every trace (traces get ±10 % seeded noise in realistic
 /// mode when `noise_seed` is set).
-pub fn evaluate(video: &Video, traces: &[Trace], opts: &EvalOptions) -> Vec<(String, Vec<SessionResult>)> {
+pub fn evaluate(
+    video: &Video,
+    traces: &[Trace],
+    opts: &EvalOptions,
+) -> Vec<(String, Vec<SessionResult>)> {
     opts.algos
         .iter()
         .map(|name| {
@@ -112,7 +123,10 @@ pub fn evaluate(video: &Video, traces: &[Trace], opts: &EvalOptions) -> Vec<(Str
 pub fn noisy(traces: Vec<Trace>, mode: Mode, seed: u64) -> Vec<Trace> {
     match mode {
         Mode::Compat => traces,
-        Mode::Realistic => traces.into_iter().map(|t| t.with_noise(0.1, seed)).collect(),
+        Mode::Realistic => traces
+            .into_iter()
+            .map(|t| t.with_noise(0.1, seed))
+            .collect(),
     }
 }
 
@@ -132,7 +146,11 @@ pub fn percentile(values: &[f64], p: f64) -> f64 {
 /// Aggregates per-session results.
 pub fn summarize(results: &[(String, Vec<SessionResult>)]) -> Vec<Summary> {
     let mean = |v: &[SessionResult], f: &dyn Fn(&SessionResult) -> f64| {
-        if v.is_empty() { 0.0 } else { v.iter().map(f).sum::<f64>() / v.len() as f64 }
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().map(f).sum::<f64>() / v.len() as f64
+        }
     };
     let opt_mean = results
         .iter()
@@ -151,7 +169,11 @@ pub fn summarize(results: &[(String, Vec<SessionResult>)]) -> Vec<Summary> {
                 mean_qoe,
                 vs_optimal: opt_mean.filter(|o| o.abs() > 1e-12).map(|o| mean_qoe / o),
                 p10_qoe: percentile(&qoes, 0.1),
-                rebuffer_ratio: if stall + media > 0.0 { stall / (stall + media) } else { 0.0 },
+                rebuffer_ratio: if stall + media > 0.0 {
+                    stall / (stall + media)
+                } else {
+                    0.0
+                },
                 avg_bitrate_mbps: mean(v, &|r| r.avg_bitrate_mbps),
                 switches: mean(v, &|r| r.switches as f64),
                 startup_s: mean(v, &|r| r.startup_s),
@@ -171,10 +193,20 @@ pub fn table(summaries: &[Summary]) -> String {
     let _ = writeln!(
         s,
         "{:<11} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>11}",
-        "algo", "mean_QoE", "vs_opt", "p10_QoE", "rebuf_%", "avg_Mbps", "switches", "startup_s", "decision_us"
+        "algo",
+        "mean_QoE",
+        "vs_opt",
+        "p10_QoE",
+        "rebuf_%",
+        "avg_Mbps",
+        "switches",
+        "startup_s",
+        "decision_us"
     );
     for m in summaries {
-        let vs = m.vs_optimal.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+        let vs = m
+            .vs_optimal
+            .map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
         let _ = writeln!(
             s,
             "{:<11} {:>9.2} {:>7} {:>9.2} {:>9.3} {:>9.3} {:>9.1} {:>9.2} {:>11.1}",
@@ -194,8 +226,10 @@ pub fn table(summaries: &[Summary]) -> String {
 
 /// Per-trace rows, tab-separated, with a header.
 pub fn tsv(results: &[(String, Vec<SessionResult>)]) -> String {
-    let opt: Option<&Vec<SessionResult>> = results.iter().find(|(n, _)| n == "optimal").map(|(_, v)| v);
-    let mut s = String::from("algo\ttrace\tqoe\tvs_opt\trebuffer_ratio\tavg_mbps\tswitches\tstartup_s\n");
+    let opt: Option<&Vec<SessionResult>> =
+        results.iter().find(|(n, _)| n == "optimal").map(|(_, v)| v);
+    let mut s =
+        String::from("algo\ttrace\tqoe\tvs_opt\trebuffer_ratio\tavg_mbps\tswitches\tstartup_s\n");
     for (name, v) in results {
         for r in v {
             let vs = opt
@@ -212,6 +246,32 @@ pub fn tsv(results: &[(String, Vec<SessionResult>)]) -> String {
                 r.switches,
                 r.startup_s
             );
+        }
+    }
+    s
+}
+
+/// Per-chunk rows (algorithm, trace, chunk, level, Mbit/s, download, stall, sleep, buffer).
+pub fn chunk_tsv(video: &Video, results: &[(String, Vec<SessionResult>)]) -> String {
+    let mut s = String::from(
+        "algo\ttrace\tchunk\tlevel\tmbps\tdownload_s\trebuffer_s\tsleep_s\tbuffer_s\tabandoned\n",
+    );
+    for (name, v) in results {
+        for r in v {
+            for (k, c) in r.chunks.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "{name}\t{}\t{k}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}",
+                    r.trace,
+                    c.level,
+                    video.mbps(c.level),
+                    c.download_s,
+                    c.rebuffer_s,
+                    c.sleep_s,
+                    c.buffer_s,
+                    c.abandoned
+                );
+            }
         }
     }
     s

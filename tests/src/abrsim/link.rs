@@ -51,12 +51,20 @@ impl<'a> Link<'a> {
     }
 
     fn segment_end(&self) -> f64 {
-        self.trace.times_s.get(self.ptr).copied().unwrap_or(self.last_time)
+        self.trace
+            .times_s
+            .get(self.ptr)
+            .copied()
+            .unwrap_or(self.last_time)
     }
 
     /// Request latency at the current position, if the trace carries latencies.
     pub fn trace_latency_s(&self) -> Option<f64> {
-        self.trace.latency_s.as_ref().and_then(|l| l.get(self.ptr)).copied()
+        self.trace
+            .latency_s
+            .as_ref()
+            .and_then(|l| l.get(self.ptr))
+            .copied()
     }
 
     /// Delivers `bytes`, giving up after `limit_s` seconds (`f64::INFINITY`: no limit).

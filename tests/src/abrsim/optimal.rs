@@ -49,7 +49,10 @@ pub fn optimal_plan(video: &Video, trace: &Trace, cfg: &SimConfig, bin_s: f64) -
                 let cell = &mut table[level * bins + bin];
                 let better = match cell {
                     None => true,
-                    Some(c) => q > c.qoe + 1e-9 || ((q - c.qoe).abs() <= 1e-9 && s.buffer_s > c.state.buffer_s),
+                    Some(c) => {
+                        q > c.qoe + 1e-9
+                            || ((q - c.qoe).abs() <= 1e-9 && s.buffer_s > c.state.buffer_s)
+                    }
                 };
                 if better {
                     *cell = Some(Node {

@@ -169,12 +169,18 @@ impl<'a> SimState<'a> {
     }
 
     /// Downloads the next chunk at `level`; `algo` may abandon it (realistic mode only).
-    pub fn step(&mut self, video: &Video, level: usize, mut algo: Option<&mut dyn Algorithm>) -> ChunkRecord {
+    pub fn step(
+        &mut self,
+        video: &Video,
+        level: usize,
+        mut algo: Option<&mut dyn Algorithm>,
+    ) -> ChunkRecord {
         let k = self.chunk;
         let mut level = level.min(video.levels().saturating_sub(1));
         let mut elapsed = 0.0;
         let mut abandoned = 0;
-        let may_abandon = self.cfg.mode == Mode::Realistic && algo.as_ref().is_some_and(|a| a.can_abandon());
+        let may_abandon =
+            self.cfg.mode == Mode::Realistic && algo.as_ref().is_some_and(|a| a.can_abandon());
         loop {
             let latency = self.request_latency();
             self.link.advance(latency);
@@ -200,10 +206,18 @@ impl<'a> SimState<'a> {
                     bytes_received: got as u64,
                     bytes_expected: size as u64,
                     elapsed_s: elapsed - attempt_start,
-                    buffer_s: if k == 0 { 0.0 } else { (self.buffer_s - elapsed).max(0.0) },
+                    buffer_s: if k == 0 {
+                        0.0
+                    } else {
+                        (self.buffer_s - elapsed).max(0.0)
+                    },
                     now_s: self.now_s + elapsed,
                 };
-                if let Some(new) = algo.as_mut().and_then(|a| a.abandon(&p)).filter(|l| *l < level) {
+                if let Some(new) = algo
+                    .as_mut()
+                    .and_then(|a| a.abandon(&p))
+                    .filter(|l| *l < level)
+                {
                     switched = Some(new);
                     break;
                 }
@@ -251,14 +265,24 @@ impl<'a> SimState<'a> {
 
 /// Linear QoE of one chunk given the previous level (chunk 0's stall is the startup delay,
 /// not counted in compat mode).
-pub fn chunk_qoe(cfg: &SimConfig, video: &Video, rec: &ChunkRecord, prev: Option<usize>, first: bool) -> f64 {
+pub fn chunk_qoe(
+    cfg: &SimConfig,
+    video: &Video,
+    rec: &ChunkRecord,
+    prev: Option<usize>,
+    first: bool,
+) -> f64 {
     let q = video.mbps(rec.level);
     let sw = prev.map_or(0.0, |p| (q - video.mbps(p)).abs());
     q - cfg.rebuffer_penalty * counted_stall(cfg, rec, first) - sw
 }
 
 fn counted_stall(cfg: &SimConfig, rec: &ChunkRecord, first: bool) -> f64 {
-    if first && cfg.mode == Mode::Compat { 0.0 } else { rec.rebuffer_s }
+    if first && cfg.mode == Mode::Compat {
+        0.0
+    } else {
+        rec.rebuffer_s
+    }
 }
 
 /// Per-session results.
@@ -292,7 +316,13 @@ impl SessionResult {
     }
 
     /// Builds the result from chunk records.
-    pub fn from_chunks(trace: &str, video: &Video, cfg: &SimConfig, chunks: Vec<ChunkRecord>, decision_s: f64) -> Self {
+    pub fn from_chunks(
+        trace: &str,
+        video: &Video,
+        cfg: &SimConfig,
+        chunks: Vec<ChunkRecord>,
+        decision_s: f64,
+    ) -> Self {
         let mut qoe = 0.0;
         let mut prev: Option<usize> = None;
         let mut rebuffer = 0.0;
@@ -322,7 +352,12 @@ impl SessionResult {
 }
 
 /// Plays the whole video over `trace` with `algo`.
-pub fn run_session(video: &Video, trace: &Trace, cfg: &SimConfig, algo: &mut dyn Algorithm) -> SessionResult {
+pub fn run_session(
+    video: &Video,
+    trace: &Trace,
+    cfg: &SimConfig,
+    algo: &mut dyn Algorithm,
+) -> SessionResult {
     algo.start(video, cfg.buffer_cap_s);
     let mut state = SimState::new(trace, *cfg);
     let mut chunks = Vec::with_capacity(video.chunks());

@@ -60,10 +60,12 @@ impl StdioServer {
         if line.is_empty() {
             return Ok(None);
         }
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
         match value.get("type").and_then(|t| t.as_str()) {
             Some("init") => {
-                let init: Init = serde_json::from_value(value).map_err(|e| format!("bad init: {e}"))?;
+                let init: Init =
+                    serde_json::from_value(value).map_err(|e| format!("bad init: {e}"))?;
                 self.session = None;
                 let video = Video::from_levels(
                     "init",
@@ -73,10 +75,17 @@ impl StdioServer {
                 )
                 .map_err(|e| e.to_string())?;
                 let cfg = AbrConfig {
-                    buffer_capacity_s: init.buffer_capacity_s.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(60.0),
+                    buffer_capacity_s: init
+                        .buffer_capacity_s
+                        .filter(|c| c.is_finite() && *c > 0.0)
+                        .unwrap_or(60.0),
                     ..self.config.clone()
                 };
-                let levels = video.bitrates_bps.iter().map(|b| Level::from_bitrate(*b)).collect();
+                let levels = video
+                    .bitrates_bps
+                    .iter()
+                    .map(|b| Level::from_bitrate(*b))
+                    .collect();
                 let controller = Controller::new(levels, cfg).map_err(|e| e.to_string())?;
                 self.session = Some(Session {
                     video,
@@ -103,7 +112,8 @@ impl StdioServer {
         let Some(s) = self.session.as_mut() else {
             return reply_err("observe before init".into());
         };
-        if let (Some(level), Some(bytes), Some(dl)) = (obs.last_level, obs.last_chunk_bytes, obs.last_download_s)
+        if let (Some(level), Some(bytes), Some(dl)) =
+            (obs.last_level, obs.last_chunk_bytes, obs.last_download_s)
             && dl.is_finite()
             && dl > 0.0
         {
@@ -118,8 +128,18 @@ impl StdioServer {
                 now_s: s.clock_s,
             });
         }
-        let buffer = if obs.buffer_s.is_finite() { obs.buffer_s } else { 0.0 };
-        let level = super::algos::decide(&mut s.controller, &s.video, obs.chunk_index, buffer, s.clock_s);
+        let buffer = if obs.buffer_s.is_finite() {
+            obs.buffer_s
+        } else {
+            0.0
+        };
+        let level = super::algos::decide(
+            &mut s.controller,
+            &s.video,
+            obs.chunk_index,
+            buffer,
+            s.clock_s,
+        );
         serde_json::json!({ "level": level }).to_string()
     }
 }
@@ -128,7 +148,10 @@ impl StdioServer {
 /// `Ok(Some(false))` when the line was too long (its rest is skipped without buffering).
 fn read_line<R: BufRead>(input: &mut R, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
     buf.clear();
-    let n = input.by_ref().take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', buf)?;
+    let n = input
+        .by_ref()
+        .take(MAX_LINE_BYTES as u64 + 1)
+        .read_until(b'\n', buf)?;
     if n == 0 {
         return Ok(None);
     }
@@ -146,12 +169,19 @@ fn read_line<R: BufRead>(input: &mut R, buf: &mut Vec<u8>) -> std::io::Result<Op
 }
 
 /// Serves the protocol until `input` ends.
-pub fn serve(mut input: impl BufRead, mut output: impl Write, mut errors: impl Write) -> std::io::Result<()> {
+pub fn serve(
+    mut input: impl BufRead,
+    mut output: impl Write,
+    mut errors: impl Write,
+) -> std::io::Result<()> {
     let mut server = StdioServer::default();
     let mut buf = Vec::new();
     while let Some(fits) = read_line(&mut input, &mut buf)? {
         if !fits {
-            writeln!(errors, "abr-eval stdio: line longer than {MAX_LINE_BYTES} bytes ignored")?;
+            writeln!(
+                errors,
+                "abr-eval stdio: line longer than {MAX_LINE_BYTES} bytes ignored"
+            )?;
             continue;
         }
         let line = String::from_utf8_lossy(&buf);

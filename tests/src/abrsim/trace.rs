@@ -100,9 +100,10 @@ impl Trace {
             path: path.display().to_string(),
             source,
         })?;
-        let name = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Trace::parse(&name, &text, format)
     }
 
@@ -135,7 +136,9 @@ impl Trace {
             .map(|(w, b)| (w[1] - w[0]) * b)
             .sum();
         if !(capacity > 0.0) {
-            return Err(unusable("delivers no data (zero bandwidth or zero duration)"));
+            return Err(unusable(
+                "delivers no data (zero bandwidth or zero duration)",
+            ));
         }
         // The Pensieve loop restarts at time 0 with point 1: that span must also be usable.
         let first = self.times_s.get(1).copied().unwrap_or(0.0);
@@ -228,8 +231,14 @@ fn guess_format(text: &str) -> TraceFormat {
         .collect();
     let paired = rows.len() >= 2
         && rows.len() % 2 == 0
-        && rows.chunks(2).all(|p| p.len() == 2 && p[0].1 == p[1].1 && p[1].0 >= p[0].0);
-    if paired { TraceFormat::Oboe } else { TraceFormat::Cooked }
+        && rows
+            .chunks(2)
+            .all(|p| p.len() == 2 && p[0].1 == p[1].1 && p[1].0 >= p[0].0);
+    if paired {
+        TraceFormat::Oboe
+    } else {
+        TraceFormat::Cooked
+    }
 }
 
 fn two_numbers(line: &str) -> Result<(f64, f64), ()> {
@@ -299,10 +308,11 @@ fn parse_cooked(name: &str, text: &str) -> Result<Trace, TraceError> {
 }
 
 fn parse_sabre(name: &str, text: &str) -> Result<Trace, TraceError> {
-    let periods: Vec<SabrePeriod> = serde_json::from_str(text).map_err(|source| TraceError::Json {
-        name: name.to_string(),
-        source,
-    })?;
+    let periods: Vec<SabrePeriod> =
+        serde_json::from_str(text).map_err(|source| TraceError::Json {
+            name: name.to_string(),
+            source,
+        })?;
     if periods.len() >= MAX_TRACE_POINTS {
         return Err(too_long(name));
     }
@@ -376,7 +386,12 @@ fn parse_oboe(name: &str, text: &str) -> Result<Trace, TraceError> {
                 let steps = (gap / OBOE_STEP_S).ceil().max(1.0).min(1e6) as usize;
                 for s in 0..steps {
                     let mid = (s as f64 + 0.5) / steps as f64;
-                    push(end + gap * (s as f64 + 1.0) / steps as f64, pb + (b - pb) * mid, &mut times, &mut mbps);
+                    push(
+                        end + gap * (s as f64 + 1.0) / steps as f64,
+                        pb + (b - pb) * mid,
+                        &mut times,
+                        &mut mbps,
+                    );
                 }
             }
         }
@@ -430,12 +445,20 @@ mod tests {
         let e = Trace::parse("x", "0 1\n1 abc\n", TraceFormat::Cooked).unwrap_err();
         assert!(e.to_string().contains("x line 2"), "{e}");
         let e = Trace::parse("x", "0 1\n2 1\n1 1\n", TraceFormat::Cooked).unwrap_err();
-        assert!(e.to_string().contains("line 3") && e.to_string().contains("backwards"), "{e}");
+        assert!(
+            e.to_string().contains("line 3") && e.to_string().contains("backwards"),
+            "{e}"
+        );
         let e = Trace::parse("x", "0 0\n1 0\n", TraceFormat::Cooked).unwrap_err();
         assert!(e.to_string().contains("no data"), "{e}");
         let e = Trace::parse("x", "0 5\n10 5\n5 5\n", TraceFormat::Oboe).unwrap_err();
         assert!(e.to_string().contains("odd number"), "{e}");
-        let e = Trace::parse("x", "[{\"duration_ms\": -1, \"bandwidth_kbps\": 1}]", TraceFormat::Sabre).unwrap_err();
+        let e = Trace::parse(
+            "x",
+            "[{\"duration_ms\": -1, \"bandwidth_kbps\": 1}]",
+            TraceFormat::Sabre,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("x line 1"), "{e}");
         assert!(Trace::parse("x", "[", TraceFormat::Sabre).is_err());
     }

@@ -90,7 +90,9 @@ impl Video {
 
     /// Utility of `level` in Mbit/s.
     pub fn mbps(&self, level: usize) -> f64 {
-        self.bitrates_bps.get(level).map_or(0.0, |b| *b as f64 / 1e6)
+        self.bitrates_bps
+            .get(level)
+            .map_or(0.0, |b| *b as f64 / 1e6)
     }
 
     /// Builds a video from per-level chunk lists (`per_level[level][chunk]`, bytes).
@@ -113,10 +115,17 @@ impl Video {
         }
         let chunks = per_level.first().map_or(0, Vec::len);
         if let Some(l) = per_level.iter().position(|v| v.len() != chunks) {
-            return Err(invalid(format!("level {l} has a different number of chunks than level 0")));
+            return Err(invalid(format!(
+                "level {l} has a different number of chunks than level 0"
+            )));
         }
         let sizes = (0..chunks)
-            .map(|c| per_level.iter().map(|v| v.get(c).copied().unwrap_or(0)).collect())
+            .map(|c| {
+                per_level
+                    .iter()
+                    .map(|v| v.get(c).copied().unwrap_or(0))
+                    .collect()
+            })
             .collect();
         Video {
             durations_s: vec![chunk_duration_s; chunks],
@@ -136,19 +145,35 @@ impl Video {
             return Err(invalid("no levels or no chunks".into()));
         }
         if n > MAX_LEVELS {
-            return Err(invalid(format!("{n} levels; at most {MAX_LEVELS} are supported")));
+            return Err(invalid(format!(
+                "{n} levels; at most {MAX_LEVELS} are supported"
+            )));
         }
         if n.saturating_mul(self.sizes_bytes.len()) > MAX_VIDEO_CELLS {
             return Err(invalid(format!("more than {MAX_VIDEO_CELLS} chunk sizes")));
         }
-        if let Some(i) = (0..n).find(|&i| self.bitrates_bps[i] == 0 || (i > 0 && self.bitrates_bps[i] < self.bitrates_bps[i - 1])) {
-            return Err(invalid(format!("bitrate of level {i} is zero or below the level before it")));
+        if let Some(i) = (0..n).find(|&i| {
+            self.bitrates_bps[i] == 0 || (i > 0 && self.bitrates_bps[i] < self.bitrates_bps[i - 1])
+        }) {
+            return Err(invalid(format!(
+                "bitrate of level {i} is zero or below the level before it"
+            )));
         }
-        if let Some(c) = self.sizes_bytes.iter().position(|s| s.len() != n || s.contains(&0)) {
+        if let Some(c) = self
+            .sizes_bytes
+            .iter()
+            .position(|s| s.len() != n || s.contains(&0))
+        {
             return Err(invalid(format!("chunk {c}: needs {n} sizes, all positive")));
         }
-        if let Some(c) = self.durations_s.iter().position(|d| !(d.is_finite() && *d > 0.0 && *d < 3600.0)) {
-            return Err(invalid(format!("chunk {c}: duration must be in (0, 3600) s")));
+        if let Some(c) = self
+            .durations_s
+            .iter()
+            .position(|d| !(d.is_finite() && *d > 0.0 && *d < 3600.0))
+        {
+            return Err(invalid(format!(
+                "chunk {c}: duration must be in (0, 3600) s"
+            )));
         }
         Ok(self)
     }
@@ -170,13 +195,25 @@ impl Video {
             let bitrates = v
                 .bitrates_kbps
                 .iter()
-                .map(|k| if k.is_finite() && *k > 0.0 { Ok((k * 1000.0).round() as u64) } else { Err(bad(format!("bitrate {k} kbit/s"))) })
+                .map(|k| {
+                    if k.is_finite() && *k > 0.0 {
+                        Ok((k * 1000.0).round() as u64)
+                    } else {
+                        Err(bad(format!("bitrate {k} kbit/s")))
+                    }
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let mut sizes = Vec::with_capacity(v.segment_sizes_bits.len().min(MAX_VIDEO_CELLS));
             for (c, seg) in v.segment_sizes_bits.iter().enumerate() {
                 let row = seg
                     .iter()
-                    .map(|b| if b.is_finite() && *b > 0.0 && *b < 8e12 { Ok((b / 8.0).ceil() as u64) } else { Err(bad(format!("segment {c}: size {b} bits"))) })
+                    .map(|b| {
+                        if b.is_finite() && *b > 0.0 && *b < 8e12 {
+                            Ok((b / 8.0).ceil() as u64)
+                        } else {
+                            Err(bad(format!("segment {c}: size {b} bits")))
+                        }
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 sizes.push(row);
             }
@@ -188,13 +225,22 @@ impl Video {
             .validate(name)
         } else {
             let v: LevelListVideo = serde_json::from_value(value).map_err(json)?;
-            Video::from_levels(name, v.bitrates_bps, v.chunk_duration_s, &v.chunk_sizes_bytes)
+            Video::from_levels(
+                name,
+                v.bitrates_bps,
+                v.chunk_duration_s,
+                &v.chunk_sizes_bytes,
+            )
         }
     }
 
     /// Loads a JSON file, or a folder of `video_size_N` files (one byte count per line, one
     /// file per level) with the bitrates and chunk duration given.
-    pub fn load(path: &Path, bitrates_bps: Option<&[u64]>, chunk_duration_s: f64) -> Result<Video, VideoError> {
+    pub fn load(
+        path: &Path,
+        bitrates_bps: Option<&[u64]>,
+        chunk_duration_s: f64,
+    ) -> Result<Video, VideoError> {
         let io = |source| VideoError::Io {
             path: path.display().to_string(),
             source,
@@ -218,11 +264,18 @@ impl Video {
                 source,
             })?;
             let mut sizes = Vec::new();
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let v = line.trim().parse::<u64>().map_err(|_| VideoError::Invalid {
-                    name: file.display().to_string(),
-                    what: format!("line {}: {:?} is not a byte count", i + 1, line.trim()),
-                })?;
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let v = line
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| VideoError::Invalid {
+                        name: file.display().to_string(),
+                        what: format!("line {}: {:?} is not a byte count", i + 1, line.trim()),
+                    })?;
                 if sizes.len() >= MAX_VIDEO_CELLS {
                     break;
                 }
@@ -260,13 +313,32 @@ mod tests {
 
     #[test]
     fn inconsistent_videos_are_rejected_with_the_index() {
-        let e = Video::parse_json("v", r#"{"bitrates_bps": [2, 1], "chunk_duration_s": 4, "chunk_sizes_bytes": [[1],[1]]}"#).unwrap_err();
+        let e = Video::parse_json(
+            "v",
+            r#"{"bitrates_bps": [2, 1], "chunk_duration_s": 4, "chunk_sizes_bytes": [[1],[1]]}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("level 1"), "{e}");
-        let e = Video::parse_json("v", r#"{"bitrates_bps": [1, 2], "chunk_duration_s": 4, "chunk_sizes_bytes": [[1, 1],[1]]}"#).unwrap_err();
-        assert!(e.to_string().contains("level 1 has a different number"), "{e}");
-        let e = Video::parse_json("v", r#"{"segment_duration_ms": 0, "bitrates_kbps": [1], "segment_sizes_bits": [[8]]}"#).unwrap_err();
+        let e = Video::parse_json(
+            "v",
+            r#"{"bitrates_bps": [1, 2], "chunk_duration_s": 4, "chunk_sizes_bytes": [[1, 1],[1]]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("level 1 has a different number"),
+            "{e}"
+        );
+        let e = Video::parse_json(
+            "v",
+            r#"{"segment_duration_ms": 0, "bitrates_kbps": [1], "segment_sizes_bits": [[8]]}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("duration"), "{e}");
-        let e = Video::parse_json("v", r#"{"segment_duration_ms": 1000, "bitrates_kbps": [1], "segment_sizes_bits": [[-8]]}"#).unwrap_err();
+        let e = Video::parse_json(
+            "v",
+            r#"{"segment_duration_ms": 1000, "bitrates_kbps": [1], "segment_sizes_bits": [[-8]]}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("segment 0"), "{e}");
         assert!(Video::parse_json("v", "{").is_err());
     }

@@ -28,7 +28,11 @@ enum Command {
         #[arg(long)]
         traces: PathBuf,
         /// Comma-separated algorithms: ours, throughput, bba, bola, robustmpc, optimal.
-        #[arg(long, default_value = "ours,throughput,bba,bola,robustmpc,optimal", value_delimiter = ',')]
+        #[arg(
+            long,
+            default_value = "ours,throughput,bba,bola,robustmpc,optimal",
+            value_delimiter = ','
+        )]
         algo: Vec<String>,
         /// Simulation mode.
         #[arg(long, value_enum, default_value = "compat")]
@@ -36,6 +40,12 @@ enum Command {
         /// Per-trace rows instead of the summary table.
         #[arg(long)]
         tsv: bool,
+        /// Per-chunk rows (level, download, stall, buffer) instead of the summary table.
+        #[arg(long)]
+        chunks: bool,
+        /// Only traces whose file name contains this text.
+        #[arg(long)]
+        only: Option<String>,
         /// Trace format.
         #[arg(long, value_enum, default_value = "auto")]
         trace_format: TraceFormat,
@@ -63,6 +73,9 @@ enum Command {
         /// Worker threads.
         #[arg(long, default_value_t = 2)]
         threads: usize,
+        /// Override of our configuration, `key=value` (repeatable), e.g. buffer_value=0.8.
+        #[arg(long)]
+        ours: Vec<String>,
     },
     /// Drives our heuristic over stdin/stdout, one JSON object per line.
     Stdio,
@@ -88,6 +101,8 @@ fn main() -> ExitCode {
             algo,
             mode,
             tsv,
+            chunks,
+            only,
             trace_format,
             scale,
             seed,
@@ -97,15 +112,30 @@ fn main() -> ExitCode {
             optimal_bin,
             half,
             threads,
+            ours,
         } => {
+            let mut ours_cfg = player_core::abr::AbrConfig::default();
+            for spec in &ours {
+                if let Err(e) = algos::apply_override(&mut ours_cfg, spec) {
+                    eprintln!("abr-eval: {e}");
+                    return ExitCode::from(2);
+                }
+            }
             for a in &algo {
                 if a != "optimal" && algos::by_name(a).is_none() {
-                    eprintln!("abr-eval: unknown algorithm {a:?} (known: {}, optimal)", algos::ONLINE.join(", "));
+                    eprintln!(
+                        "abr-eval: unknown algorithm {a:?} (known: {}, optimal)",
+                        algos::ONLINE.join(", ")
+                    );
                     return ExitCode::from(2);
                 }
             }
             let bitrates: Vec<u64> = bitrates_kbps.iter().map(|k| k * 1000).collect();
-            let video = match Video::load(&video, (!bitrates.is_empty()).then_some(&bitrates[..]), chunk_s) {
+            let video = match Video::load(
+                &video,
+                (!bitrates.is_empty()).then_some(&bitrates[..]),
+                chunk_s,
+            ) {
                 Ok(v) => v,
                 Err(e) => {
                     eprintln!("abr-eval: {e}");
@@ -123,12 +153,20 @@ fn main() -> ExitCode {
                 None => {}
                 Some(h @ ("even" | "odd")) => {
                     let keep = usize::from(h == "odd");
-                    list = list.into_iter().enumerate().filter(|(i, _)| i % 2 == keep).map(|(_, t)| t).collect();
+                    list = list
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 2 == keep)
+                        .map(|(_, t)| t)
+                        .collect();
                 }
                 Some(other) => {
                     eprintln!("abr-eval: --half takes even or odd, not {other:?}");
                     return ExitCode::from(2);
                 }
+            }
+            if let Some(o) = &only {
+                list.retain(|t| t.name.contains(o.as_str()));
             }
             if list.is_empty() {
                 eprintln!("abr-eval: no traces in {}", traces.display());
@@ -143,9 +181,12 @@ fn main() -> ExitCode {
                 algos: algo,
                 optimal_bin_s: optimal_bin,
                 threads,
+                ours: ours_cfg,
             };
             let results = eval::evaluate(&video, &list, &opts);
-            if tsv {
+            if chunks {
+                print!("{}", eval::chunk_tsv(&video, &results));
+            } else if tsv {
                 print!("{}", eval::tsv(&results));
             } else {
                 println!(

@@ -49,7 +49,11 @@ impl Algorithm for Bba {
         } else {
             let f = r_min + (r_max - r_min) * (b - self.reservoir_s) / self.cushion_s;
             let plus = rates.get(prev + 1).map_or(f64::INFINITY, |r| *r as f64);
-            let minus = if prev == 0 { 0.0 } else { rates.get(prev - 1).map_or(0.0, |r| *r as f64) };
+            let minus = if prev == 0 {
+                0.0
+            } else {
+                rates.get(prev - 1).map_or(0.0, |r| *r as f64)
+            };
             if f >= plus {
                 rates.iter().rposition(|r| (*r as f64) < f).unwrap_or(0)
             } else if f <= minus {

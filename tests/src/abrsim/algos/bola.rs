@@ -30,7 +30,12 @@ impl Algorithm for Bola {
         let n = video.levels();
         let chunks = video.chunks().max(1) as f64;
         self.sizes = (0..n)
-            .map(|l| (0..video.chunks()).map(|c| video.size(c, l) as f64).sum::<f64>() / chunks)
+            .map(|l| {
+                (0..video.chunks())
+                    .map(|c| video.size(c, l) as f64)
+                    .sum::<f64>()
+                    / chunks
+            })
             .collect();
         let s1 = self.sizes.first().copied().unwrap_or(1.0).max(1.0);
         self.utilities = self.sizes.iter().map(|s| (s / s1).ln()).collect();

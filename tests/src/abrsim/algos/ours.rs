@@ -35,7 +35,11 @@ impl Algorithm for Ours {
     }
 
     fn start(&mut self, video: &Video, buffer_cap_s: f64) {
-        let levels = video.bitrates_bps.iter().map(|b| Level::from_bitrate(*b)).collect();
+        let levels = video
+            .bitrates_bps
+            .iter()
+            .map(|b| Level::from_bitrate(*b))
+            .collect();
         let cfg = AbrConfig {
             buffer_capacity_s: buffer_cap_s,
             ..self.config.clone()
@@ -59,7 +63,10 @@ impl Algorithm for Ours {
             });
         }
         let k = obs.chunk_index;
-        self.current = (obs.video.sizes_bytes.get(k).cloned().unwrap_or_default(), obs.video.duration(k));
+        self.current = (
+            obs.video.sizes_bytes.get(k).cloned().unwrap_or_default(),
+            obs.video.duration(k),
+        );
         decide(c, obs.video, k, obs.buffer_s, obs.now_s)
     }
 
@@ -108,4 +115,45 @@ pub fn decide(c: &mut Controller, video: &Video, k: usize, buffer_s: f64, now_s:
         live_latency_target_s: None,
     };
     c.next_level(&ctx).level
+}
+
+/// Applies one `key=value` override to our configuration (for `abr-eval run --ours`).
+pub fn apply_override(cfg: &mut AbrConfig, spec: &str) -> Result<(), String> {
+    let (key, value) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("override {spec:?} is not key=value"))?;
+    let num = || {
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("override {key}: {value:?} is not a number"))
+    };
+    let count = || num().map(|v| v.clamp(1.0, 64.0) as usize);
+    let flag = || match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(format!("override {key}: {value:?} is not true/false")),
+    };
+    match key {
+        "buffer_value" => cfg.buffer_value = num()?,
+        "buffer_scale" => cfg.buffer_value_scale_s = num()?,
+        "adaptive_tail" => cfg.adaptive_tail = flag()?,
+        "terminal_switch" => cfg.terminal_switch = flag()?,
+        "horizon" => cfg.horizon = count()?,
+        "scenarios" => cfg.scenarios = count()?,
+        "switch_penalty" => cfg.switch_penalty = num()?,
+        "rebuffer_penalty" => cfg.rebuffer_penalty = num()?,
+        "conservative_bps" => cfg.conservative_bandwidth_bps = num()?,
+        "abandonment" => cfg.abandonment = flag()?,
+        "abandon_margin" => cfg.abandon_margin = num()?,
+        "prior_log_sd" => cfg.estimator.prior_log_sd = num()?,
+        "error_window" => cfg.estimator.error_window = count()?,
+        "harmonic_window" => cfg.estimator.harmonic_window = count()?,
+        "fast_half_life" => cfg.estimator.fast_half_life_s = num()?,
+        "slow_half_life" => cfg.estimator.slow_half_life_s = num()?,
+        "extreme_quantiles" => cfg.estimator.extreme_quantiles = flag()?,
+        _ => return Err(format!("unknown override key {key:?}")),
+    }
+    Ok(())
 }

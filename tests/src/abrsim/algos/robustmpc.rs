@@ -56,7 +56,13 @@ impl Search<'_> {
             let q = self.video.mbps(level);
             let sw = prev.map_or(0.0, |p| (q - self.video.mbps(p)).abs());
             let v = value + q - REBUF_PENALTY * stall - sw;
-            self.dfs(step + 1, next, Some(level), v, if step == 0 { level } else { first });
+            self.dfs(
+                step + 1,
+                next,
+                Some(level),
+                v,
+                if step == 0 { level } else { first },
+            );
         }
     }
 }
@@ -99,7 +105,13 @@ impl Algorithm for RobustMpc {
             best: f64::NEG_INFINITY,
             best_first: 0,
         };
-        s.dfs(0, obs.buffer_s, self.last_level.or(obs.last.map(|l| l.level)), 0.0, 0);
+        s.dfs(
+            0,
+            obs.buffer_s,
+            self.last_level.or(obs.last.map(|l| l.level)),
+            0.0,
+            0,
+        );
         self.last_level = Some(s.best_first);
         s.best_first
     }
