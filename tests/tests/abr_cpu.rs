@@ -47,10 +47,12 @@ fn slow_decoder_settles_on_the_highest_sustainable_level() {
         .iter()
         .position(|(_, d)| d.level == SUSTAINABLE)
         .unwrap_or_else(|| panic!("never settled: {:?}", levels(&r)));
+    // "Within 2 fragments": two fragment durations of playback after the first drop (a fast
+    // link may fetch several fragments in that time during startup).
+    let delay = after[settled].0 - visible;
     assert!(
-        settled < 2,
-        "took {} fragments after drops appeared: {:?}",
-        settled + 1,
+        delay <= 2.0 * 2.0,
+        "settled {delay:.1} s after drops appeared: {:?}",
         levels(&r)
     );
     assert_eq!(after[settled].1.reason, Reason::Cpu);

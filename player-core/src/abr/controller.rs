@@ -255,6 +255,10 @@ impl Controller {
             switch_penalty: self.cfg.switch_penalty,
             buffer_value: self.cfg.buffer_value,
             buffer_value_scale_s: self.cfg.buffer_value_scale_s,
+            fragments_after_horizon: ctx
+                .remaining_fragments
+                .map(|r| r.saturating_sub(self.scratch_durs.len())),
+            spendable_cap: self.cfg.spendable_cap,
             terminal_switch: self.cfg.terminal_switch,
             adaptive_tail: self.cfg.adaptive_tail,
         };

@@ -36,7 +36,7 @@ impl Default for EstimatorConfig {
             fast_half_life_s: 3.0,
             slow_half_life_s: 8.0,
             harmonic_window: 5,
-            error_window: 20,
+            error_window: 50,
             prior_log_sd: 0.35,
             min_transfer_s: 0.02,
             extreme_quantiles: false,

@@ -50,6 +50,12 @@ pub struct PlanInput<'a> {
     /// Scale of the buffer value's saturation (seconds): the value of `b` seconds is
     /// `S·(1 − e^(−b/S))`, so the first seconds count fully and deep buffers little; 0 = linear.
     pub buffer_value_scale_s: f64,
+    /// Fragments left after the horizon (`None`: unknown, unbounded); bounds how much buffer
+    /// can still be turned into bitrate.
+    pub fragments_after_horizon: Option<usize>,
+    /// Cap the buffer value at what can be spent: the rest of the presentation fetched at
+    /// the top level drains at most `D·(top/T − 1)` per fragment; buffer beyond is wasted.
+    pub spendable_cap: bool,
     /// Charge the switch from the final level to the one each scenario sustains.
     pub terminal_switch: bool,
     /// Assume the scenario becomes known after the first fragment (closed-loop tail).
@@ -204,6 +210,8 @@ mod tests {
             switch_penalty: 1.0,
             buffer_value: 1.0,
             buffer_value_scale_s: 0.0,
+            fragments_after_horizon: None,
+            spendable_cap: false,
             terminal_switch: false,
             adaptive_tail: false,
         }

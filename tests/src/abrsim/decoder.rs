@@ -180,12 +180,11 @@ pub fn run_cpu(s: &CpuScenario<'_>) -> Option<CpuRun> {
         acc.3 -= frames as f64;
         let cap = s.capacity.map_or(f64::INFINITY, |f| f(t));
         let keep = (cap / l.decode_cost().max(1.0)).min(1.0);
-        let mut dropped = ((1.0 - keep) * frames as f64).round() as u64;
-        for _ in dropped..frames {
-            if rng.next_f64() < s.random_drop {
-                dropped += 1;
-            }
-        }
+        let overload = ((1.0 - keep) * frames as f64).round() as u64;
+        let random = (overload..frames)
+            .filter(|_| rng.next_f64() < s.random_drop)
+            .count() as u64;
+        let dropped = overload + random;
         run.ticks.push(PlaybackTick {
             t,
             level,

@@ -135,7 +135,7 @@ impl Trace {
             .zip(self.mbps.iter().skip(1))
             .map(|(w, b)| (w[1] - w[0]) * b)
             .sum();
-        if !(capacity > 0.0) {
+        if capacity.is_nan() || capacity <= 0.0 {
             return Err(unusable(
                 "delivers no data (zero bandwidth or zero duration)",
             ));
@@ -383,7 +383,7 @@ fn parse_oboe(name: &str, text: &str) -> Result<Trace, TraceError> {
             Some((end, pb)) => {
                 // Idle gap: linear interpolation between the two chunks, in short steps.
                 let gap = t1 - end;
-                let steps = (gap / OBOE_STEP_S).ceil().max(1.0).min(1e6) as usize;
+                let steps = (gap / OBOE_STEP_S).ceil().clamp(1.0, 1e6) as usize;
                 for s in 0..steps {
                     let mid = (s as f64 + 0.5) / steps as f64;
                     push(
@@ -415,7 +415,8 @@ mod tests {
 
     #[test]
     fn cooked_is_read_as_is() {
-        let t = Trace::parse("c", "0.0 1.5\n1.0 2.0\n\n2.5\t3.0\n", TraceFormat::Auto).unwrap();
+        let t = Trace::parse("c", "0.0 1.5\n1.0 2.0\n\n2.5\t3.0\n", TraceFormat::Auto)
+            .expect("must parse");
         assert_eq!(t.times_s, vec![0.0, 1.0, 2.5]);
         assert_eq!(t.mbps, vec![1.5, 2.0, 3.0]);
         assert!((t.mean_mbps() - (2.0 + 1.5 * 3.0) / 2.5).abs() < 1e-12);
@@ -425,7 +426,7 @@ mod tests {
     fn sabre_periods_become_points() {
         let j = r#"[{"duration_ms": 500, "bandwidth_kbps": 2000, "latency_ms": 20},
                     {"duration_ms": 1000, "bandwidth_kbps": 4000, "latency_ms": 30}]"#;
-        let t = Trace::parse("s", j, TraceFormat::Auto).unwrap();
+        let t = Trace::parse("s", j, TraceFormat::Auto).expect("must parse");
         assert_eq!(t.times_s, vec![0.0, 0.5, 1.5]);
         assert_eq!(t.mbps, vec![2.0, 2.0, 4.0]);
         assert_eq!(t.latency_s, Some(vec![0.02, 0.02, 0.03]));
@@ -434,7 +435,7 @@ mod tests {
     #[test]
     fn oboe_pairs_interpolate_idle_gaps() {
         let text = "0 1000\n1000 1000\n2000 3000\n3000 3000\n";
-        let t = Trace::parse("o", text, TraceFormat::Auto).unwrap();
+        let t = Trace::parse("o", text, TraceFormat::Auto).expect("must parse");
         // chunk 1 over (0,1], gap (1,2] in two 0.5 s steps at 1.5 and 2.5, chunk 2 over (2,3].
         assert_eq!(t.times_s, vec![0.0, 1.0, 1.5, 2.0, 3.0]);
         assert_eq!(t.mbps, vec![1.0, 1.0, 1.5, 2.5, 3.0]);
@@ -442,30 +443,33 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_line() {
-        let e = Trace::parse("x", "0 1\n1 abc\n", TraceFormat::Cooked).unwrap_err();
+        let e =
+            Trace::parse("x", "0 1\n1 abc\n", TraceFormat::Cooked).expect_err("must be rejected");
         assert!(e.to_string().contains("x line 2"), "{e}");
-        let e = Trace::parse("x", "0 1\n2 1\n1 1\n", TraceFormat::Cooked).unwrap_err();
+        let e = Trace::parse("x", "0 1\n2 1\n1 1\n", TraceFormat::Cooked)
+            .expect_err("must be rejected");
         assert!(
             e.to_string().contains("line 3") && e.to_string().contains("backwards"),
             "{e}"
         );
-        let e = Trace::parse("x", "0 0\n1 0\n", TraceFormat::Cooked).unwrap_err();
+        let e = Trace::parse("x", "0 0\n1 0\n", TraceFormat::Cooked).expect_err("must be rejected");
         assert!(e.to_string().contains("no data"), "{e}");
-        let e = Trace::parse("x", "0 5\n10 5\n5 5\n", TraceFormat::Oboe).unwrap_err();
+        let e =
+            Trace::parse("x", "0 5\n10 5\n5 5\n", TraceFormat::Oboe).expect_err("must be rejected");
         assert!(e.to_string().contains("odd number"), "{e}");
         let e = Trace::parse(
             "x",
             "[{\"duration_ms\": -1, \"bandwidth_kbps\": 1}]",
             TraceFormat::Sabre,
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert!(e.to_string().contains("x line 1"), "{e}");
         assert!(Trace::parse("x", "[", TraceFormat::Sabre).is_err());
     }
 
     #[test]
     fn noise_is_seeded_and_bounded() {
-        let t = Trace::parse("n", "0 1\n1 1\n2 1\n3 1\n", TraceFormat::Cooked).unwrap();
+        let t = Trace::parse("n", "0 1\n1 1\n2 1\n3 1\n", TraceFormat::Cooked).expect("must parse");
         let a = t.clone().with_noise(0.1, 7);
         let b = t.clone().with_noise(0.1, 7);
         let c = t.clone().with_noise(0.1, 8);

@@ -295,7 +295,7 @@ mod tests {
     fn sabre_json_is_segment_major_in_bits() {
         let j = r#"{"segment_duration_ms": 3000, "bitrates_kbps": [100, 200],
                     "segment_sizes_bits": [[300000, 600000], [280000, 590001]]}"#;
-        let v = Video::parse_json("v", j).unwrap();
+        let v = Video::parse_json("v", j).expect("must parse");
         assert_eq!(v.bitrates_bps, vec![100_000, 200_000]);
         assert_eq!(v.durations_s, vec![3.0, 3.0]);
         assert_eq!(v.size(1, 1), 73_751);
@@ -306,7 +306,7 @@ mod tests {
     fn level_lists_are_transposed() {
         let j = r#"{"bitrates_bps": [1, 2], "chunk_duration_s": 4.0,
                     "chunk_sizes_bytes": [[10, 11, 12], [20, 21, 22]]}"#;
-        let v = Video::parse_json("v", j).unwrap();
+        let v = Video::parse_json("v", j).expect("must parse");
         assert_eq!(v.chunks(), 3);
         assert_eq!(v.sizes_bytes[2], vec![12, 22]);
     }
@@ -317,13 +317,13 @@ mod tests {
             "v",
             r#"{"bitrates_bps": [2, 1], "chunk_duration_s": 4, "chunk_sizes_bytes": [[1],[1]]}"#,
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert!(e.to_string().contains("level 1"), "{e}");
         let e = Video::parse_json(
             "v",
             r#"{"bitrates_bps": [1, 2], "chunk_duration_s": 4, "chunk_sizes_bytes": [[1, 1],[1]]}"#,
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert!(
             e.to_string().contains("level 1 has a different number"),
             "{e}"
@@ -332,13 +332,13 @@ mod tests {
             "v",
             r#"{"segment_duration_ms": 0, "bitrates_kbps": [1], "segment_sizes_bits": [[8]]}"#,
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert!(e.to_string().contains("duration"), "{e}");
         let e = Video::parse_json(
             "v",
             r#"{"segment_duration_ms": 1000, "bitrates_kbps": [1], "segment_sizes_bits": [[-8]]}"#,
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert!(e.to_string().contains("segment 0"), "{e}");
         assert!(Video::parse_json("v", "{").is_err());
     }

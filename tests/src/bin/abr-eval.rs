@@ -17,66 +17,69 @@ struct Cli {
     command: Command,
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Video description: Sabre JSON, per-level JSON, or a folder of video_size_N files.
+    #[arg(long)]
+    video: PathBuf,
+    /// Folder of trace files.
+    #[arg(long)]
+    traces: PathBuf,
+    /// Comma-separated algorithms: ours, throughput, bba, bola, robustmpc, optimal.
+    #[arg(
+        long,
+        default_value = "ours,throughput,bba,bola,robustmpc,optimal",
+        value_delimiter = ','
+    )]
+    algo: Vec<String>,
+    /// Simulation mode.
+    #[arg(long, value_enum, default_value = "compat")]
+    mode: Mode,
+    /// Per-trace rows instead of the summary table.
+    #[arg(long)]
+    tsv: bool,
+    /// Per-chunk rows (level, download, stall, buffer) instead of the summary table.
+    #[arg(long)]
+    chunks: bool,
+    /// Only traces whose file name contains this text.
+    #[arg(long)]
+    only: Option<String>,
+    /// Trace format.
+    #[arg(long, value_enum, default_value = "auto")]
+    trace_format: TraceFormat,
+    /// Multiply every trace's bandwidth (e.g. 0.15 for the Belgium 4G logs).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Seed of the realistic mode's ±10 % noise.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Buffer cap (seconds).
+    #[arg(long, default_value_t = 60.0)]
+    buffer_cap: f64,
+    /// Bitrates for a folder of video_size_N files (kbit/s, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    bitrates_kbps: Vec<u64>,
+    /// Chunk duration for a folder of video_size_N files (seconds).
+    #[arg(long, default_value_t = 4.0)]
+    chunk_s: f64,
+    /// Buffer bin of the offline optimum (seconds).
+    #[arg(long, default_value_t = optimal::DEFAULT_BIN_S)]
+    optimal_bin: f64,
+    /// Only every other trace: `even` (0, 2, …) or `odd` (1, 3, …), for cross-validation.
+    #[arg(long)]
+    half: Option<String>,
+    /// Worker threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Override of our configuration, `key=value` (repeatable), e.g. buffer_value=0.8.
+    #[arg(long)]
+    ours: Vec<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Runs algorithms over every trace of a folder and prints the comparison table.
-    Run {
-        /// Video description: Sabre JSON, per-level JSON, or a folder of video_size_N files.
-        #[arg(long)]
-        video: PathBuf,
-        /// Folder of trace files.
-        #[arg(long)]
-        traces: PathBuf,
-        /// Comma-separated algorithms: ours, throughput, bba, bola, robustmpc, optimal.
-        #[arg(
-            long,
-            default_value = "ours,throughput,bba,bola,robustmpc,optimal",
-            value_delimiter = ','
-        )]
-        algo: Vec<String>,
-        /// Simulation mode.
-        #[arg(long, value_enum, default_value = "compat")]
-        mode: Mode,
-        /// Per-trace rows instead of the summary table.
-        #[arg(long)]
-        tsv: bool,
-        /// Per-chunk rows (level, download, stall, buffer) instead of the summary table.
-        #[arg(long)]
-        chunks: bool,
-        /// Only traces whose file name contains this text.
-        #[arg(long)]
-        only: Option<String>,
-        /// Trace format.
-        #[arg(long, value_enum, default_value = "auto")]
-        trace_format: TraceFormat,
-        /// Multiply every trace's bandwidth (e.g. 0.15 for the Belgium 4G logs).
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
-        /// Seed of the realistic mode's ±10 % noise.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Buffer cap (seconds).
-        #[arg(long, default_value_t = 60.0)]
-        buffer_cap: f64,
-        /// Bitrates for a folder of video_size_N files (kbit/s, comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        bitrates_kbps: Vec<u64>,
-        /// Chunk duration for a folder of video_size_N files (seconds).
-        #[arg(long, default_value_t = 4.0)]
-        chunk_s: f64,
-        /// Buffer bin of the offline optimum (seconds).
-        #[arg(long, default_value_t = optimal::DEFAULT_BIN_S)]
-        optimal_bin: f64,
-        /// Only every other trace: `even` (0, 2, …) or `odd` (1, 3, …), for cross-validation.
-        #[arg(long)]
-        half: Option<String>,
-        /// Worker threads.
-        #[arg(long, default_value_t = 2)]
-        threads: usize,
-        /// Override of our configuration, `key=value` (repeatable), e.g. buffer_value=0.8.
-        #[arg(long)]
-        ours: Vec<String>,
-    },
+    Run(Box<RunArgs>),
     /// Drives our heuristic over stdin/stdout, one JSON object per line.
     Stdio,
 }
@@ -95,25 +98,26 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run {
-            video,
-            traces,
-            algo,
-            mode,
-            tsv,
-            chunks,
-            only,
-            trace_format,
-            scale,
-            seed,
-            buffer_cap,
-            bitrates_kbps,
-            chunk_s,
-            optimal_bin,
-            half,
-            threads,
-            ours,
-        } => {
+        Command::Run(args) => {
+            let RunArgs {
+                video,
+                traces,
+                algo,
+                mode,
+                tsv,
+                chunks,
+                only,
+                trace_format,
+                scale,
+                seed,
+                buffer_cap,
+                bitrates_kbps,
+                chunk_s,
+                optimal_bin,
+                half,
+                threads,
+                ours,
+            } = *args;
             let mut ours_cfg = player_core::abr::AbrConfig::default();
             for spec in &ours {
                 if let Err(e) = algos::apply_override(&mut ours_cfg, spec) {
