@@ -53,7 +53,7 @@ impl Default for AbrConfig {
             buffer_capacity_s: 30.0,
             initial_bandwidth_bps: None,
             conservative_bandwidth_bps: 1_000_000.0,
-            horizon: 5,
+            horizon: 8,
             scenarios: 10,
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,

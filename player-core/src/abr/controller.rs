@@ -48,6 +48,7 @@ pub struct Controller {
     scratch_bits: Vec<f64>,
     scratch_durs: Vec<f64>,
     scenarios: Vec<f64>,
+    rebuffered: bool,
 }
 
 impl Controller {
@@ -82,6 +83,7 @@ impl Controller {
             last_duration_s: DEFAULT_FRAGMENT_S,
             error_until_s: vec![f64::NEG_INFINITY; n],
             error_backoff_s: vec![0.0; n],
+            rebuffered: false,
             scratch_bits: Vec::new(),
             scratch_durs: Vec::new(),
         })
@@ -143,8 +145,13 @@ impl Controller {
         }
     }
 
-    /// Records a playback stall (the planner already sees the empty buffer; kept for events).
-    pub fn on_rebuffer(&mut self, _stall_s: f64, _now_s: f64) {}
+    /// Records a playback stall: the next decision that does not go up reports "buffer".
+    /// (The planner itself already sees the empty buffer in the decision context.)
+    pub fn on_rebuffer(&mut self, stall_s: f64, _now_s: f64) {
+        if stall_s > 0.0 {
+            self.rebuffered = true;
+        }
+    }
 
     /// Records decoder health for the level being played.
     pub fn on_decoder(&mut self, obs: &DecoderObservation) {
@@ -269,9 +276,12 @@ impl Controller {
             (capped, cap_reason.unwrap_or(Reason::Bandwidth))
         } else if startup {
             (free, Reason::Startup)
+        } else if self.rebuffered && self.last_level.is_some_and(|l| free <= l) {
+            (free, Reason::Buffer)
         } else {
             (free, self.network_reason(free, throughput))
         };
+        self.rebuffered = false;
         self.last_level = Some(level);
         Decision { level, reason }
     }

@@ -288,3 +288,12 @@ fn end_of_presentation_is_planned() {
     assert!(last.level >= mid.level, "last {last:?} mid {mid:?}");
     assert_eq!(last.level, 4);
 }
+
+#[test]
+fn a_stall_is_reported_as_the_buffer_reason() {
+    let mut c = controller();
+    let (_, now, _) = run(&mut c, 4.0, 20, 0.0, 0.0);
+    c.on_rebuffer(1.5, now);
+    let d = c.next_level(&ctx(now, 0.0));
+    assert_eq!(d.reason, Reason::Buffer, "{d:?}");
+}
