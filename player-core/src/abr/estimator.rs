@@ -25,6 +25,10 @@ pub struct EstimatorConfig {
     pub prior_log_sd: f64,
     /// Transfers shorter than this (seconds) only count with their (small) weight.
     pub min_transfer_s: f64,
+    /// The lowest scenario is at most the worst error among this many most recent
+    /// predictions (RobustMPC's max-error idea, applied to the tail only): right after a
+    /// surprise the planner stays wary, and forgets once the surprise leaves the window.
+    pub recent_worst: usize,
     /// Scenario quantiles span the whole range (worst and best errors seen) instead of the
     /// midpoints of equal-probability bins.
     pub extreme_quantiles: bool,
@@ -40,6 +44,7 @@ impl Default for EstimatorConfig {
             prior_log_sd: 0.35,
             min_transfer_s: 0.02,
             extreme_quantiles: false,
+            recent_worst: 5,
         }
     }
 }
@@ -191,6 +196,19 @@ impl BandwidthEstimator {
             };
             *slot = quantile_sorted(&errs, p).exp();
         }
+        let recent = self.cfg.recent_worst.min(self.log_errors.len());
+        if recent > 0 {
+            let worst = self
+                .log_errors
+                .iter()
+                .rev()
+                .take(recent)
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            if let Some(first) = out.first_mut() {
+                *first = first.min(worst.exp());
+            }
+        }
     }
 }
 
@@ -293,6 +311,26 @@ mod tests {
                 "steady link must give no error spread: {q:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_recent_surprise_widens_the_tail_until_it_ages_out() {
+        let mut e = BandwidthEstimator::new(EstimatorConfig::default());
+        for _ in 0..40 {
+            feed(&mut e, 4.0, 1.0);
+        }
+        feed(&mut e, 0.5, 8.0);
+        let mut q = [0.0; 10];
+        e.error_quantiles(&mut q);
+        assert!(q[0] < 0.2, "surprise not in the tail: {q:?}");
+        assert!(q[1] > 0.9, "one surprise must not move the body: {q:?}");
+        // Once the predictor has caught up and five accurate predictions followed, the tail
+        // is back to what the whole window says.
+        for _ in 0..12 {
+            feed(&mut e, 0.5, 8.0);
+        }
+        e.error_quantiles(&mut q);
+        assert!(q[0] > 0.8, "surprise never aged out: {q:?}");
     }
 
     #[test]

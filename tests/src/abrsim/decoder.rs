@@ -1,5 +1,6 @@
-//! A time-stepped player model for CPU-awareness tests: network, buffer, playback and a
-//! decoder whose capacity can change over time.
+//! A time-stepped player model for CPU-awareness and player-flow tests: network (with
+//! abandonment of downloads that would stall), buffer, playback and a decoder whose capacity
+//! can change over time.
 //!
 //! Each level costs width × height × fps pixels per second; a decoder of capacity C keeps
 //! up with a level of cost c when c ≤ C and otherwise drops the fraction 1 − C/c of its
@@ -8,7 +9,7 @@
 
 use player_core::abr::{
     AbrConfig, Controller, Decision, DecisionContext, DecoderObservation, DownloadObservation,
-    Level, Reason, Upcoming,
+    InFlight, Level, Reason, Upcoming,
 };
 
 use super::trace::SplitMix64;
@@ -55,6 +56,8 @@ pub struct CpuRun {
     pub ticks: Vec<PlaybackTick>,
     /// Stall seconds.
     pub stall_s: f64,
+    /// Downloads abandoned and refetched lower.
+    pub abandoned: u32,
 }
 
 impl CpuRun {
@@ -139,7 +142,37 @@ pub fn run_cpu(s: &CpuScenario<'_>) -> Option<CpuRun> {
             if t - *start > LATENCY_S {
                 *got += (s.network_mbps)(t) * 1e6 / 8.0 * TICK_S;
             }
-            if *got >= *total {
+            let abandon = c.should_abandon(
+                &InFlight {
+                    level: *level,
+                    bytes_received: *got as u64,
+                    bytes_expected: Some(*total as u64),
+                    elapsed_s: t - *start,
+                    duration_s: s.fragment_s,
+                    buffer_s: buffer,
+                },
+                None,
+            );
+            if let Some(lower) = abandon.filter(|_| *got < *total) {
+                c.on_download(&DownloadObservation {
+                    level: *level,
+                    bytes: *got as u64,
+                    ttfb_s: LATENCY_S,
+                    total_s: t - *start,
+                    duration_s: s.fragment_s,
+                    abandoned: true,
+                    now_s: t,
+                });
+                run.abandoned += 1;
+                let bytes = c
+                    .levels()
+                    .get(lower)
+                    .map_or(0.0, |l| l.bitrate_bps as f64 * s.fragment_s / 8.0);
+                *level = lower;
+                *total = bytes;
+                *got = 0.0;
+                *start = t;
+            } else if *got >= *total {
                 c.on_download(&DownloadObservation {
                     level: *level,
                     bytes: *total as u64,

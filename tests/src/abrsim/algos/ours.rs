@@ -153,6 +153,7 @@ pub fn apply_override(cfg: &mut AbrConfig, spec: &str) -> Result<(), String> {
         "harmonic_window" => cfg.estimator.harmonic_window = count()?,
         "fast_half_life" => cfg.estimator.fast_half_life_s = num()?,
         "slow_half_life" => cfg.estimator.slow_half_life_s = num()?,
+        "recent_worst" => cfg.estimator.recent_worst = num()?.clamp(0.0, 64.0) as usize,
         "extreme_quantiles" => cfg.estimator.extreme_quantiles = flag()?,
         _ => return Err(format!("unknown override key {key:?}")),
     }
