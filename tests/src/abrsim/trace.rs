@@ -222,18 +222,23 @@ fn guess_format(text: &str) -> TraceFormat {
     if text.trim_start().starts_with('[') {
         return TraceFormat::Sabre;
     }
-    // Oboe: pairs of lines sharing the bandwidth value, times in ms (pairs never regress).
+    // Oboe: pairs of lines sharing the bandwidth value, times in ms (pairs never regress),
+    // and consecutive chunks mostly differ. A cooked step trace also repeats values, but in
+    // runs that cross the pair boundaries.
     let rows: Vec<(f64, f64)> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
         .take(200)
         .filter_map(|l| two_numbers(l).ok())
         .collect();
-    let paired = rows.len() >= 2
+    let pairs: Vec<&[(f64, f64)]> = rows.chunks(2).collect();
+    let within = rows.len() >= 2
         && rows.len() % 2 == 0
-        && rows
-            .chunks(2)
+        && pairs
+            .iter()
             .all(|p| p.len() == 2 && p[0].1 == p[1].1 && p[1].0 >= p[0].0);
+    let across = pairs.windows(2).filter(|w| w[0][1].1 == w[1][0].1).count();
+    let paired = within && across * 2 < pairs.len().saturating_sub(1).max(1);
     if paired {
         TraceFormat::Oboe
     } else {
@@ -420,6 +425,16 @@ mod tests {
         assert_eq!(t.times_s, vec![0.0, 1.0, 2.5]);
         assert_eq!(t.mbps, vec![1.5, 2.0, 3.0]);
         assert!((t.mean_mbps() - (2.0 + 1.5 * 3.0) / 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_cooked_step_trace_is_not_taken_for_oboe_pairs() {
+        let text: String = (0..40)
+            .map(|i| format!("{i} {}\n", if i < 20 { 3.0 } else { 0.8 }))
+            .collect();
+        let t = Trace::parse("steps", &text, TraceFormat::Auto).expect("must parse");
+        assert_eq!(t.times_s.len(), 40);
+        assert!((t.mean_mbps() - (19.0 * 3.0 + 20.0 * 0.8) / 39.0).abs() < 1e-9);
     }
 
     #[test]
