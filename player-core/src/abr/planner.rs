@@ -80,15 +80,30 @@ pub fn plan(input: &PlanInput<'_>) -> Option<Plan> {
     }
     let top = input.max_level.min(n - 1);
     let weight = 1.0 / input.scenarios.len() as f64;
+    // Per-scenario quantities that do not depend on the plan, computed once.
+    let scenarios: Vec<Scenario> = input
+        .scenarios
+        .iter()
+        .map(|&r| {
+            let rate = (input.throughput_bps * r).max(1.0);
+            Scenario {
+                rate,
+                sustained: if input.terminal_switch {
+                    sustainable_utility(input, rate)
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
     let mut best: Option<Plan> = None;
     for a in 0..=top {
         let value = if input.adaptive_tail {
-            input
-                .scenarios
+            scenarios
                 .iter()
-                .map(|&r| {
+                .map(|sc| {
                     (0..=top)
-                        .map(|b| evaluate(input, a, b, r))
+                        .map(|b| evaluate(input, a, b, sc))
                         .fold(f64::NEG_INFINITY, f64::max)
                 })
                 .sum::<f64>()
@@ -96,10 +111,9 @@ pub fn plan(input: &PlanInput<'_>) -> Option<Plan> {
         } else {
             (0..=top)
                 .map(|b| {
-                    input
-                        .scenarios
+                    scenarios
                         .iter()
-                        .map(|&r| evaluate(input, a, b, r))
+                        .map(|sc| evaluate(input, a, b, sc))
                         .sum::<f64>()
                         * weight
                 })
@@ -113,10 +127,16 @@ pub fn plan(input: &PlanInput<'_>) -> Option<Plan> {
     best
 }
 
-/// QoE of plan (a, b, b, …) when throughput is `r` × the prediction.
-fn evaluate(input: &PlanInput<'_>, a: usize, b: usize, r: f64) -> f64 {
+/// One throughput scenario: its rate and the utility of the level that rate sustains.
+struct Scenario {
+    rate: f64,
+    sustained: f64,
+}
+
+/// QoE of plan (a, b, b, …) in scenario `sc`.
+fn evaluate(input: &PlanInput<'_>, a: usize, b: usize, sc: &Scenario) -> f64 {
     let n = input.utilities.len();
-    let rate = (input.throughput_bps * r).max(1.0);
+    let rate = sc.rate;
     let mut buffer = input.buffer_s.max(0.0);
     let mut prev = input.last_level;
     let mut total = 0.0;
@@ -135,7 +155,7 @@ fn evaluate(input: &PlanInput<'_>, a: usize, b: usize, r: f64) -> f64 {
         prev = Some(level);
     }
     if !input.ends_after_horizon && input.terminal_switch {
-        let sustained = sustainable_utility(input, rate);
+        let sustained = sc.sustained;
         let last = prev
             .and_then(|p| input.utilities.get(p))
             .copied()
