@@ -24,8 +24,8 @@ pub struct AbrConfig {
     pub buffer_value: f64,
     /// Saturation scale of the buffer value (seconds, 0 = linear); see the planner.
     pub buffer_value_scale_s: f64,
-    /// Value only the buffer that the rest of the presentation can still spend.
-    pub spendable_cap: bool,
+    /// Saturate the buffer value within the media left after the horizon (on demand).
+    pub scale_by_remaining: bool,
     /// Charge, at the end of the horizon, the switch to the level the link sustains in each
     /// scenario (a plan ending above or below it will have to switch later).
     pub terminal_switch: bool,
@@ -58,8 +58,8 @@ impl Default for AbrConfig {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             buffer_value: 1.0,
-            buffer_value_scale_s: 150.0,
-            spendable_cap: false,
+            buffer_value_scale_s: 0.0,
+            scale_by_remaining: true,
             terminal_switch: true,
             adaptive_tail: true,
             viewport_factor: 1.25,

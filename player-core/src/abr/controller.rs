@@ -265,7 +265,7 @@ impl Controller {
             fragments_after_horizon: ctx
                 .remaining_fragments
                 .map(|r| r.saturating_sub(self.scratch_durs.len())),
-            spendable_cap: self.cfg.spendable_cap,
+            scale_by_remaining: self.cfg.scale_by_remaining,
             terminal_switch: self.cfg.terminal_switch,
             adaptive_tail: self.cfg.adaptive_tail,
         };

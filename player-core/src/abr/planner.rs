@@ -1,20 +1,25 @@
 //! Model-predictive choice of the next level over a short horizon, under uncertainty.
 //!
 //! The objective is the linear QoE itself (bitrate − rebuffer penalty × stall − switch
-//! penalty × |Δbitrate|), summed over the next few fragments, plus a terminal value for the
-//! buffer left at the end of the horizon. Uncertainty enters as a handful of equally likely
-//! throughput scenarios (multipliers of the point prediction taken from the estimator's
-//! recent prediction errors) instead of RobustMPC's single worst-case discount, so a deep
-//! buffer is spent when it is safe and kept when the link is erratic.
+//! penalty × |Δbitrate|), summed over the next few fragments. Uncertainty enters as equally
+//! likely throughput scenarios (multipliers of the point prediction, taken from the
+//! estimator's recent prediction errors) instead of RobustMPC's single worst-case discount, so
+//! a deep buffer is spent when it is safe and kept when the link is erratic.
 //!
 //! Plans have the shape "level `a` for the next fragment, then level `b` for the rest of the
-//! horizon": multi-switch plans are never worth their switch penalties over a few fragments,
-//! and the restriction keeps a decision at N² × scenarios × horizon steps (a few µs).
+//! horizon": multi-switch plans are rarely worth their switch penalties over a few fragments,
+//! and the restriction keeps a decision at N² × scenarios × horizon steps. With the adaptive
+//! tail, `b` is chosen per scenario (the player will learn the scenario after a fragment or
+//! two), so only the first fragment is committed under uncertainty.
 //!
-//! The terminal value prices a second of buffer at what it can buy: at throughput T, one
-//! fragment of duration D downloaded at a bitrate lower by δ saves δ·D/T seconds, so a second
-//! of buffer is worth T/D in the QoE's per-fragment bitrate units. Buffer above the capacity is
-//! worth nothing (the player would idle), and at the end of the presentation nothing.
+//! Two terminal terms stand for what happens after the horizon:
+//! - buffer value: at throughput T, one fragment of duration D fetched at a bitrate lower by
+//!   δ saves δ·D/T seconds, so a second of buffer is worth T/D in the QoE's per-fragment
+//!   units. It is only worth that if the rest of the presentation can use it, so the value
+//!   saturates, `S·(1 − e^(−b/S))`, on the scale S of the media left after the horizon; buffer
+//!   above the capacity is worth nothing (the player would idle), at the end nothing;
+//! - terminal switch: a plan that ends above (or below) the level its scenario sustains will
+//!   have to switch later, so that switch is charged now.
 
 /// What the planner needs to know; all rates in bit/s, sizes in bits, times in seconds.
 #[derive(Debug, Clone, Copy)]
@@ -53,9 +58,8 @@ pub struct PlanInput<'a> {
     /// Fragments left after the horizon (`None`: unknown, unbounded); bounds how much buffer
     /// can still be turned into bitrate.
     pub fragments_after_horizon: Option<usize>,
-    /// Cap the buffer value at what can be spent: the rest of the presentation fetched at
-    /// the top level drains at most `D·(top/T − 1)` per fragment; buffer beyond is wasted.
-    pub spendable_cap: bool,
+    /// Saturate the buffer value within the media left after the horizon.
+    pub scale_by_remaining: bool,
     /// Charge the switch from the final level to the one each scenario sustains.
     pub terminal_switch: bool,
     /// Assume the scenario becomes known after the first fragment (closed-loop tail).
@@ -166,7 +170,18 @@ fn evaluate(input: &PlanInput<'_>, a: usize, b: usize, sc: &Scenario) -> f64 {
         let mean_dur = input.durations_s.iter().sum::<f64>() / h_len(input);
         if mean_dur > 0.0 {
             let b = buffer.min(input.buffer_cap_s);
-            let s = input.buffer_value_scale_s;
+            let mut s = input.buffer_value_scale_s;
+            if input.scale_by_remaining
+                && let Some(m) = input.fragments_after_horizon
+            {
+                // Buffer only has value if the rest of the presentation can use it.
+                let remaining_s = m as f64 * mean_dur;
+                s = if s > 0.0 {
+                    s.min(remaining_s)
+                } else {
+                    remaining_s
+                };
+            }
             let worth = if s > 0.0 {
                 s * (1.0 - (-b / s).exp())
             } else {
@@ -231,7 +246,7 @@ mod tests {
             buffer_value: 1.0,
             buffer_value_scale_s: 0.0,
             fragments_after_horizon: None,
-            spendable_cap: false,
+            scale_by_remaining: false,
             terminal_switch: false,
             adaptive_tail: false,
         }

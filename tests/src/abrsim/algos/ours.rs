@@ -139,7 +139,7 @@ pub fn apply_override(cfg: &mut AbrConfig, spec: &str) -> Result<(), String> {
         "buffer_value" => cfg.buffer_value = num()?,
         "buffer_scale" => cfg.buffer_value_scale_s = num()?,
         "adaptive_tail" => cfg.adaptive_tail = flag()?,
-        "spendable_cap" => cfg.spendable_cap = flag()?,
+        "scale_by_remaining" => cfg.scale_by_remaining = flag()?,
         "terminal_switch" => cfg.terminal_switch = flag()?,
         "horizon" => cfg.horizon = count()?,
         "scenarios" => cfg.scenarios = count()?,
