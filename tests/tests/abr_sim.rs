@@ -2,7 +2,7 @@
 //! the offline optimum as a ceiling.
 
 use player_tests::abrsim::algos;
-use player_tests::abrsim::optimal::{PlanReplay, optimal_plan};
+use player_tests::abrsim::optimal::{DEFAULT_BIN_S, PlanReplay, optimal_plan};
 use player_tests::abrsim::session::{Mode, SimConfig, run_session};
 use player_tests::abrsim::trace::{SplitMix64, Trace, TraceFormat};
 use player_tests::abrsim::video::Video;
@@ -132,7 +132,7 @@ fn the_optimum_is_a_ceiling_for_every_algorithm_on_every_trace() {
         for seed in 0..4 {
             let trace = synthetic_trace(seed, 0.8 + 0.7 * seed as f64);
             let mut opt = PlanReplay {
-                plan: optimal_plan(&video, &trace, &cfg, 0.1),
+                plan: optimal_plan(&video, &trace, &cfg, DEFAULT_BIN_S),
             };
             let best = run_session(&video, &trace, &cfg, &mut opt);
             for name in algos::ONLINE {
