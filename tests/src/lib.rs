@@ -1,10 +1,12 @@
-//! smoothplay's test support: the loopback test origin and helpers for end-to-end tests.
+//! smoothplay's test support: the loopback test origin, helpers for end-to-end tests, and
+//! the ABR trace simulator and evaluator (`abr-eval`).
 //!
 //! ```no_run
 //! let origin = player_tests::origin::Origin::start("assets", Default::default()).unwrap();
 //! println!("{}", origin.url("demo/Manifest"));
 //! ```
 
+pub mod abrsim;
 pub mod origin;
 pub mod piff_encrypt;
 pub mod support;
