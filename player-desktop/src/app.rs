@@ -436,6 +436,10 @@ impl ApplicationHandler<UserEvent> for App {
                 if let Some(s) = &mut self.screen {
                     s.resize(size.width, size.height);
                 }
+                // The ABR need not fetch pictures much larger than the window shows.
+                if let Some(o) = &self.opened {
+                    o.player.set_viewport(Some((size.width, size.height)));
+                }
                 self.request_redraw();
             }
             WindowEvent::CursorMoved { position, .. } => {

@@ -63,6 +63,12 @@ impl Timeline {
         self.chunks.get(i).copied()
     }
 
+    /// The chunks starting at or after `t`, in order.
+    pub fn iter_from(&self, t: u64) -> impl Iterator<Item = Chunk> + '_ {
+        let i = self.chunks.partition_point(|c| c.start < t);
+        self.chunks.range(i..).copied()
+    }
+
     /// Adds chunks learnt from a tfrf box, a probe of the edge or a refreshed manifest:
     /// those starting after the last known one are appended; a known one may get its exact
     /// duration. Returns how many were added.

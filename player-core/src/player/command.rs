@@ -29,6 +29,9 @@ pub enum Command {
     },
     /// Jump to the live point (live presentations).
     GoLive,
+    /// The size the video is shown at, in pixels (`None`: unknown): the ABR does not fetch
+    /// levels far larger than it.
+    SetViewport(Option<(u32, u32)>),
     /// Stop playback and release resources.
     Stop,
 }
@@ -106,6 +109,8 @@ impl std::fmt::Display for Command {
                 StreamKind::Audio => write!(f, "audio {name}"),
             },
             Command::GoLive => write!(f, "live"),
+            Command::SetViewport(Some((w, h))) => write!(f, "viewport {w}x{h}"),
+            Command::SetViewport(None) => write!(f, "viewport none"),
             Command::Stop => write!(f, "stop"),
         }
     }

@@ -4,6 +4,15 @@ use std::time::Duration;
 
 use crate::net::FetchConfig;
 
+/// A simulated slow decoder (test hook, see [`Config::slow_decode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlowDecode {
+    /// Pictures at least this tall are slowed down.
+    pub min_height: u32,
+    /// Extra wall time per such picture.
+    pub per_frame: Duration,
+}
+
 /// Player settings; `Config::default()` suits a desktop, embedders tune the budget.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -37,6 +46,9 @@ pub struct Config {
     /// Playback rate of the clock: 1.0 is real time; tests run a live simulation faster
     /// with paced null sinks made for the same speed (`Sinks::null_at`).
     pub speed: f64,
+    /// Test hook: makes decoding this much slower per picture of at least this height, to
+    /// check the CPU side of the ABR on a fast machine. Never set it in a product.
+    pub slow_decode: Option<SlowDecode>,
     /// Open paused (the first picture is shown, the clock waits for `play`).
     pub start_paused: bool,
 }
@@ -59,6 +71,7 @@ impl Default for Config {
             live_delay: None,
             speed: 1.0,
             start_paused: false,
+            slow_decode: None,
         }
     }
 }

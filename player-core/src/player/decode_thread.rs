@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use tokio::sync::mpsc::Receiver;
@@ -65,13 +66,22 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     if f.generation != shared.generation() {
                         break;
                     }
-                    // CPU time, not wall time: the decoder's cost, whatever else the machine does.
-                    let started = cpu_time::ThreadTime::now();
+                    // CPU time is the decoder's cost whatever else the machine does; wall time
+                    // is what the presentation deadlines see.
+                    let (cpu, wall) = (cpu_time::ThreadTime::now(), Instant::now());
                     fed += 1;
                     match dec.decode(&f.config, unit, f.timescale) {
                         Ok(frames) => {
-                            let spent = started.elapsed();
-                            shared.with_stats(|s| s.on_decoded(frames.len() as u64, spent));
+                            let cpu = cpu.elapsed();
+                            if let Some(slow) = &shared.slow_decode {
+                                let n = frames
+                                    .iter()
+                                    .filter(|f| f.height >= slow.min_height)
+                                    .count();
+                                std::thread::sleep(slow.per_frame * n as u32);
+                            }
+                            let n = frames.len() as u64;
+                            shared.with_stats(|s| s.on_decoded(n, cpu, wall.elapsed()));
                             for frame in frames {
                                 let bitrate = history.bitrate_at(frame.pts);
                                 if !send_frame(&shared, &tx, f.generation, frame, bitrate) {
@@ -106,7 +116,7 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                 }
                 for frame in dec.flush() {
                     let bitrate = history.bitrate_at(frame.pts);
-                    shared.with_stats(|s| s.on_decoded(1, std::time::Duration::ZERO));
+                    shared.with_stats(|s| s.on_decoded(1, Duration::ZERO, Duration::ZERO));
                     if !send_frame(&shared, &tx, generation, frame, bitrate) {
                         return;
                     }

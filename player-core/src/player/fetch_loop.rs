@@ -8,16 +8,18 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::mpsc::Sender;
 
+use crate::abr::InFlight;
 use crate::error::Error;
 use crate::isobmff::{TrackFragment, parse_fragment, parse_fragment_with};
 use crate::limits::MAX_FRAGMENT_BYTES;
 use crate::manifest::{Chunk, StreamIndex, Uuid, fragment_url};
 use crate::net::local_file::read_range;
-use crate::net::{Download, NetError, Verdict};
+use crate::net::{Download, NetError, Progress, Verdict};
 use crate::time::ticks_to_duration;
 
 use super::event::{Event, StreamKind};
 use super::messages::{DecodeMsg, FragmentMsg, MediaUnit};
+use super::quality::Outlook;
 use super::selection::TrackPlan;
 use super::session_ctx::SessionCtx;
 use super::single_file::FileIndex;
@@ -46,6 +48,8 @@ enum Fetched {
     Failed(Error),
     /// The generation ended meanwhile.
     Stale,
+    /// Too slow to arrive in time: dropped, to be fetched again at this lower level.
+    Abandoned(usize),
 }
 
 /// Fetches `kind` from the chunk starting at or after `from` (ticks), for `generation`.
@@ -62,6 +66,8 @@ pub(crate) async fn run(
     };
     let mut cursor = from;
     let mut last_level: Option<usize> = None;
+    // A level forced for the next attempt (after abandoning a download that was too slow).
+    let mut forced: Option<usize> = None;
     loop {
         if shared.is_shutdown() || shared.generation() != generation {
             return FetchEnd::Done;
@@ -99,35 +105,48 @@ pub(crate) async fn run(
                 continue;
             }
         };
-        let (level, reason) = choose_level(&ctx, kind, &plan);
-        let (got_level, dl) =
-            match fetch_chunk(&ctx, generation, &plan, stream, chunk, level, probe).await {
-                Fetched::Got(l, dl) => (l, dl),
-                Fetched::Stale => return FetchEnd::Done,
-                Fetched::NotYet => {
-                    tokio::time::sleep(not_yet_wait(&ctx)).await;
-                    continue;
+        let (level, reason) = match forced.take() {
+            Some(l) => (l, "bandwidth"),
+            None => choose_level(&ctx, kind, &plan, cursor),
+        };
+        let attempt = Attempt {
+            kind,
+            generation,
+            chunk,
+            level,
+            probe,
+        };
+        let (got_level, dl) = match fetch_chunk(&ctx, &plan, stream, &attempt).await {
+            Fetched::Got(l, dl) => (l, dl),
+            Fetched::Stale => return FetchEnd::Done,
+            Fetched::Abandoned(lower) => {
+                forced = Some(lower);
+                continue;
+            }
+            Fetched::NotYet => {
+                tokio::time::sleep(not_yet_wait(&ctx)).await;
+                continue;
+            }
+            Fetched::Missing if probe => {
+                // The guess was wrong (an encoder gap, or the event ended): ask the manifest.
+                if let Err(e) = ctx.refresh_manifest(refresh_interval(&ctx)).await {
+                    report(&ctx, &e);
                 }
-                Fetched::Missing if probe => {
-                    // The guess was wrong (an encoder gap, or the event ended): ask the manifest.
-                    if let Err(e) = ctx.refresh_manifest(refresh_interval(&ctx)).await {
-                        report(&ctx, &e);
-                    }
-                    continue;
-                }
-                Fetched::Missing if ctx.is_live() => {
-                    ctx.timeline(kind, |t| t.remove(chunk.start));
-                    cursor = chunk.start + 1;
-                    continue;
-                }
-                Fetched::Missing => {
-                    return FetchEnd::Fatal(Error::Net(NetError::Status {
-                        url: format!("fragment at {} of the {kind:?} stream", chunk.start),
-                        status: 404,
-                    }));
-                }
-                Fetched::Failed(e) => return FetchEnd::Fatal(e),
-            };
+                continue;
+            }
+            Fetched::Missing if ctx.is_live() => {
+                ctx.timeline(kind, |t| t.remove(chunk.start));
+                cursor = chunk.start + 1;
+                continue;
+            }
+            Fetched::Missing => {
+                return FetchEnd::Fatal(Error::Net(NetError::Status {
+                    url: format!("fragment at {} of the {kind:?} stream", chunk.start),
+                    status: 404,
+                }));
+            }
+            Fetched::Failed(e) => return FetchEnd::Fatal(e),
+        };
         let lp = &plan.levels[got_level];
         if last_level != Some(got_level) {
             let reason = if got_level != level { "error" } else { reason };
@@ -146,9 +165,16 @@ pub(crate) async fn run(
             last_level = Some(got_level);
         }
         if kind == StreamKind::Video {
-            let secs = dl.total.as_secs_f64();
+            let duration_s = crate::time::ticks_to_secs(chunk.duration, stream.timescale);
             let bw = ctx.with_quality(|q| {
-                q.on_download(dl.body.len() as u64, secs);
+                q.on_download(
+                    got_level,
+                    dl.body.len() as u64,
+                    dl.ttfb.as_secs_f64(),
+                    dl.total.as_secs_f64(),
+                    duration_s,
+                    false,
+                );
                 q.bandwidth_bps()
             });
             shared.with_stats(|s| s.bandwidth_bps = bw);
@@ -249,15 +275,65 @@ fn not_yet_wait(ctx: &SessionCtx) -> Duration {
         .clamp(Duration::from_millis(20), Duration::from_millis(500))
 }
 
-fn choose_level(ctx: &SessionCtx, kind: StreamKind, plan: &TrackPlan) -> (usize, &'static str) {
+fn choose_level(
+    ctx: &SessionCtx,
+    kind: StreamKind,
+    plan: &TrackPlan,
+    cursor: u64,
+) -> (usize, &'static str) {
+    let top = plan.levels.len().saturating_sub(1);
     match kind {
         StreamKind::Video => {
-            let c = ctx.with_quality(|q| q.choose());
-            (c.level.min(plan.levels.len().saturating_sub(1)), c.reason)
+            let outlook = outlook(ctx, kind, cursor);
+            let c = ctx.with_quality(|q| q.choose(&outlook));
+            (c.level.min(top), c.reason)
         }
         // Audio is cheap next to video: always its best level.
-        StreamKind::Audio => (plan.levels.len().saturating_sub(1), "startup"),
+        StreamKind::Audio => (top, "startup"),
     }
+}
+
+/// What the ABR needs to know about the stream ahead of `cursor`.
+fn outlook(ctx: &SessionCtx, kind: StreamKind, cursor: u64) -> Outlook {
+    const HORIZON: usize = 8;
+    let live = ctx.is_live();
+    let shared = &ctx.shared;
+    let buffer_s = shared
+        .buffered_end(kind)
+        .saturating_sub(shared.position())
+        .as_secs_f64();
+    let (upcoming_s, remaining) = ctx.timeline(kind, |t| {
+        let ahead: Vec<Chunk> = t.iter_from(cursor).collect();
+        let upcoming = ahead
+            .iter()
+            .take(HORIZON)
+            .map(|c| crate::time::ticks_to_secs(c.duration, t.timescale))
+            .collect();
+        (upcoming, (!live).then_some(ahead.len()))
+    });
+    let live_latency_s = live.then(|| {
+        let fragment = ctx.fragment_duration();
+        ctx.config
+            .live_delay
+            .unwrap_or(fragment.mul_f64(crate::live::DEFAULT_DELAY_FRAGMENTS))
+            .as_secs_f64()
+    });
+    Outlook {
+        buffer_s,
+        upcoming_s,
+        remaining,
+        live_latency_s,
+    }
+}
+
+/// One attempt at one chunk.
+struct Attempt {
+    kind: StreamKind,
+    generation: u64,
+    chunk: Chunk,
+    level: usize,
+    /// A guess past the known live edge.
+    probe: bool,
 }
 
 /// Fetches `chunk` at `level` (each attempt retried with backoff by the fetcher), failing
@@ -265,13 +341,17 @@ fn choose_level(ctx: &SessionCtx, kind: StreamKind, plan: &TrackPlan) -> (usize,
 /// that level only).
 async fn fetch_chunk(
     ctx: &SessionCtx,
-    generation: u64,
     plan: &TrackPlan,
     stream: &StreamIndex,
-    chunk: Chunk,
-    level: usize,
-    probe: bool,
+    attempt: &Attempt,
 ) -> Fetched {
+    let &Attempt {
+        kind,
+        generation,
+        chunk,
+        level,
+        probe,
+    } = attempt;
     let order = (0..=level).rev().chain(level + 1..plan.levels.len());
     let mut last_error = None;
     let mut all_missing = true;
@@ -295,12 +375,53 @@ async fn fetch_chunk(
                 Ok(u) => u,
                 Err(e) => return Fetched::Failed(e.into()),
             };
+            let duration_s = crate::time::ticks_to_secs(chunk.duration, stream.timescale);
+            let mut abandon_for = None;
+            let mut progress = |p: Progress| {
+                // Only video downloads are worth abandoning: audio is small and fixed.
+                if kind != StreamKind::Video || l == 0 {
+                    return Verdict::Continue;
+                }
+                let buffer_s = ctx
+                    .shared
+                    .buffered_end(kind)
+                    .saturating_sub(ctx.shared.position())
+                    .as_secs_f64();
+                let flight = InFlight {
+                    level: l,
+                    bytes_received: p.received,
+                    bytes_expected: p.expected,
+                    elapsed_s: p.elapsed.as_secs_f64(),
+                    duration_s,
+                    buffer_s,
+                };
+                match ctx.with_quality(|q| q.should_abandon(&flight)) {
+                    Some(lower) if lower < l => {
+                        abandon_for = Some((lower, p));
+                        Verdict::Abort
+                    }
+                    _ => Verdict::Continue,
+                }
+            };
             let result = ctx
                 .fetcher
-                .fetch(&url, MAX_FRAGMENT_BYTES, &mut |_| Verdict::Continue)
+                .fetch(&url, MAX_FRAGMENT_BYTES, &mut progress)
                 .await;
             if ctx.shared.generation() != generation {
                 return Fetched::Stale;
+            }
+            if let (Err(NetError::Cancelled { .. }), Some((lower, p))) = (&result, abandon_for) {
+                ctx.with_quality(|q| {
+                    q.on_download(
+                        l,
+                        p.received,
+                        p.ttfb.as_secs_f64(),
+                        p.elapsed.as_secs_f64(),
+                        duration_s,
+                        true,
+                    );
+                });
+                return Fetched::Abandoned(lower);
             }
             match result {
                 Ok(dl) => return Fetched::Got(l, dl),
@@ -315,6 +436,9 @@ async fn fetch_chunk(
                 }
                 Err(e) => {
                     all_missing = false;
+                    if kind == StreamKind::Video {
+                        ctx.with_quality(|q| q.on_error(l));
+                    }
                     report(ctx, &Error::Net(e.clone()));
                     last_error = Some(e);
                 }

@@ -28,7 +28,7 @@ mod stats;
 mod wrong_key;
 
 pub use command::Command;
-pub use config::Config;
+pub use config::{Config, SlowDecode};
 pub use event::{Event, State, Stats, StreamKind, Summary};
 pub use protection::Keys;
 
@@ -167,19 +167,26 @@ impl Player {
             .as_ref()
             .map(quality::rungs)
             .unwrap_or_default();
-        let chooser = QualityChooser::new(ladder, config.quality, config.max_bitrate);
+        let chooser = QualityChooser::new(
+            ladder,
+            config.quality,
+            config.max_bitrate,
+            config.buffer_ahead.as_secs_f64(),
+        );
         let mut selection = selection;
         let skipped = std::mem::take(&mut selection.skipped);
         let fast = config.fast;
         let origin = session_ctx::origin_of(&manifest, &selection);
         let start = config.start;
-        let shared = Arc::new(Shared::new(
+        let mut shared = Shared::new(
             origin + start.unwrap_or(Duration::ZERO),
             fast,
             config.speed,
             event_tx,
             opened_at,
-        ));
+        );
+        shared.slow_decode = config.slow_decode;
+        let shared = Arc::new(shared);
         let protection = protection::Protection::new(&manifest, config.keys.as_ref());
         let ctx = SessionCtx::new(
             shared.clone(),
@@ -305,6 +312,11 @@ impl Player {
     /// Fixes the video level (index into `video_levels()`), or `None` for automatic.
     pub fn set_quality(&self, level: Option<usize>) {
         self.send(Command::SetQuality(level));
+    }
+
+    /// Tells the ABR the size the video is shown at (window resized, fullscreen).
+    pub fn set_viewport(&self, size: Option<(u32, u32)>) {
+        self.send(Command::SetViewport(size));
     }
 
     /// Caps the video bitrate.

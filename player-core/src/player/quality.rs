@@ -1,6 +1,15 @@
-//! Video quality choice for the next fragment: manual, capped, or by measured throughput.
+//! The video quality decisions of one session: the ABR controller, fed with what the
+//! pipeline observes (downloads, stalls, errors, decoder health, viewport, caps), with the
+//! session's clock as its time base.
 
-/// One rung of the ladder, as the chooser sees it.
+use std::time::Instant;
+
+use crate::abr::{
+    AbrConfig, Controller, DecisionContext, DecoderObservation, DownloadObservation, InFlight,
+    Level, Upcoming, UserCaps,
+};
+
+/// One rung of the ladder, as the session sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Rung {
     pub bitrate: u64,
@@ -20,17 +29,6 @@ pub(crate) fn rungs(plan: &super::selection::TrackPlan) -> Vec<Rung> {
         .collect()
 }
 
-/// Chooses levels: the highest whose bitrate stays under 0.8× the smoothed throughput,
-/// starting from the lowest; a manual level or bitrate cap overrides.
-#[derive(Debug, Clone)]
-pub(crate) struct QualityChooser {
-    ladder: Vec<Rung>,
-    manual: Option<usize>,
-    max_bitrate: Option<u64>,
-    estimate_bps: Option<f64>,
-    current: Option<usize>,
-}
-
 /// A level and why it was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Choice {
@@ -38,94 +36,212 @@ pub(crate) struct Choice {
     pub reason: &'static str,
 }
 
+/// What the next decision needs to know about the stream ahead.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Outlook {
+    /// Media buffered ahead of the playhead, seconds.
+    pub buffer_s: f64,
+    /// Durations of the next fragments, seconds.
+    pub upcoming_s: Vec<f64>,
+    /// Fragments left to the end (on demand).
+    pub remaining: Option<usize>,
+    /// Target latency behind the live edge, seconds (live).
+    pub live_latency_s: Option<f64>,
+}
+
+/// The session's ABR: one controller for video, rebuilt when the ladder changes.
+#[derive(Debug)]
+pub(crate) struct QualityChooser {
+    controller: Option<Controller>,
+    config: AbrConfig,
+    caps: UserCaps,
+    manual: Option<usize>,
+    viewport: Option<(u32, u32)>,
+    epoch: Instant,
+}
+
+fn levels_of(ladder: &[Rung]) -> Vec<Level> {
+    ladder
+        .iter()
+        .map(|r| Level {
+            bitrate_bps: r.bitrate.max(1),
+            width: r.width.unwrap_or(0),
+            height: r.height.unwrap_or(0),
+            // The CPU model compares levels of one stream: the frame rate is common to all.
+            fps: 25.0,
+        })
+        .collect()
+}
+
 impl QualityChooser {
-    pub fn new(ladder: Vec<Rung>, manual: Option<usize>, max_bitrate: Option<u64>) -> Self {
-        QualityChooser {
-            ladder,
+    /// An ABR for `ladder` (ascending bitrate), with a manual level or bitrate cap.
+    pub fn new(
+        ladder: Vec<Rung>,
+        manual: Option<usize>,
+        max_bitrate: Option<u64>,
+        buffer_capacity_s: f64,
+    ) -> Self {
+        let config = AbrConfig {
+            buffer_capacity_s,
+            ..AbrConfig::default()
+        };
+        let mut q = QualityChooser {
+            controller: None,
+            config,
+            caps: UserCaps {
+                max_bitrate_bps: max_bitrate,
+                ..UserCaps::default()
+            },
             manual,
-            max_bitrate,
-            estimate_bps: None,
-            current: None,
-        }
+            viewport: None,
+            epoch: Instant::now(),
+        };
+        q.set_ladder(ladder);
+        q
+    }
+
+    fn now_s(&self) -> f64 {
+        self.epoch.elapsed().as_secs_f64()
     }
 
     /// Replaces the ladder (another video stream was selected).
     pub fn set_ladder(&mut self, ladder: Vec<Rung>) {
-        self.ladder = ladder;
-        self.current = None;
+        self.controller = Controller::new(levels_of(&ladder), self.config.clone())
+            .map_err(|e| tracing::warn!("no ABR for this ladder: {e}"))
+            .ok();
+        if let Some(c) = &mut self.controller {
+            c.set_caps(self.caps);
+            c.set_manual(self.manual);
+            c.set_viewport(self.viewport);
+        }
     }
 
     /// Fixes the level (`None` = automatic).
     pub fn set_manual(&mut self, level: Option<usize>) {
         self.manual = level;
+        if let Some(c) = &mut self.controller {
+            c.set_manual(level);
+        }
     }
 
     /// Caps the bitrate (`None` = no cap).
     pub fn set_max_bitrate(&mut self, cap: Option<u64>) {
-        self.max_bitrate = cap;
+        self.caps.max_bitrate_bps = cap;
+        if let Some(c) = &mut self.controller {
+            c.set_caps(self.caps);
+        }
     }
 
-    /// Feeds one finished download.
-    pub fn on_download(&mut self, bytes: u64, seconds: f64) {
-        if seconds <= 0.0 || bytes == 0 {
-            return;
+    /// The size the picture is shown at (levels far above it are not worth fetching).
+    pub fn set_viewport(&mut self, size: Option<(u32, u32)>) {
+        self.viewport = size;
+        if let Some(c) = &mut self.controller {
+            c.set_viewport(size);
         }
-        let sample = bytes as f64 * 8.0 / seconds;
-        self.estimate_bps = Some(match self.estimate_bps {
-            Some(e) => 0.7 * e + 0.3 * sample,
-            None => sample,
-        });
+    }
+
+    /// Feeds one finished (or abandoned) download.
+    pub fn on_download(
+        &mut self,
+        level: usize,
+        bytes: u64,
+        ttfb_s: f64,
+        total_s: f64,
+        duration_s: f64,
+        abandoned: bool,
+    ) {
+        let now_s = self.now_s();
+        if let Some(c) = &mut self.controller {
+            c.on_download(&DownloadObservation {
+                level,
+                bytes,
+                ttfb_s,
+                total_s,
+                duration_s,
+                abandoned,
+                now_s,
+            });
+        }
+    }
+
+    /// A level failed to download.
+    pub fn on_error(&mut self, level: usize) {
+        let now_s = self.now_s();
+        if let Some(c) = &mut self.controller {
+            c.on_error(level, now_s);
+        }
+    }
+
+    /// Playback stalled for `stall_s`.
+    pub fn on_rebuffer(&mut self, stall_s: f64) {
+        let now_s = self.now_s();
+        if let Some(c) = &mut self.controller {
+            c.on_rebuffer(stall_s, now_s);
+        }
+    }
+
+    /// Decoder health since the last report, for the level on screen.
+    pub fn on_decoder(
+        &mut self,
+        level: usize,
+        decoded: u64,
+        dropped: u64,
+        decode_s_per_frame: Option<f64>,
+        frame_s: f64,
+    ) {
+        let now_s = self.now_s();
+        if let Some(c) = &mut self.controller {
+            c.on_decoder(&DecoderObservation {
+                level,
+                frames_decoded: decoded,
+                frames_dropped: dropped,
+                decode_time_per_frame_s: decode_s_per_frame,
+                frame_duration_s: frame_s,
+                now_s,
+            });
+        }
     }
 
     /// The smoothed throughput, bits/s.
     pub fn bandwidth_bps(&self) -> u64 {
-        self.estimate_bps.map_or(0, |e| e as u64)
+        self.controller
+            .as_ref()
+            .map_or(0, |c| c.bandwidth_estimate_bps().max(0.0) as u64)
     }
 
-    /// The level for the next fragment.
-    pub fn choose(&mut self) -> Choice {
-        let top = self.ladder.len().saturating_sub(1);
-        let capped_top = match self.max_bitrate {
-            Some(cap) => self
-                .ladder
-                .iter()
-                .rposition(|r| r.bitrate <= cap)
-                .unwrap_or(0),
-            None => top,
-        };
-        let choice = if let Some(m) = self.manual {
-            Choice {
-                level: m.min(top),
+    /// The level for the next fragment, and why.
+    pub fn choose(&mut self, outlook: &Outlook) -> Choice {
+        let now_s = self.now_s();
+        let Some(c) = &mut self.controller else {
+            return Choice {
+                level: self.manual.unwrap_or(0),
                 reason: "manual",
-            }
-        } else {
-            match self.estimate_bps {
-                None => Choice {
-                    level: 0,
-                    reason: "startup",
-                },
-                Some(e) => {
-                    let fit = self
-                        .ladder
-                        .iter()
-                        .rposition(|r| (r.bitrate as f64) <= 0.8 * e)
-                        .unwrap_or(0);
-                    if fit > capped_top {
-                        Choice {
-                            level: capped_top,
-                            reason: "manual",
-                        }
-                    } else {
-                        Choice {
-                            level: fit,
-                            reason: "bandwidth",
-                        }
-                    }
-                }
-            }
+            };
         };
-        self.current = Some(choice.level);
-        choice
+        let upcoming: Vec<Upcoming<'_>> = outlook
+            .upcoming_s
+            .iter()
+            .map(|&d| Upcoming {
+                duration_s: d,
+                sizes_bytes: None,
+            })
+            .collect();
+        let d = c.next_level(&DecisionContext {
+            now_s,
+            buffer_s: outlook.buffer_s,
+            upcoming: &upcoming,
+            remaining_fragments: outlook.remaining,
+            live_latency_target_s: outlook.live_latency_s,
+        });
+        Choice {
+            level: d.level,
+            reason: d.reason.as_str(),
+        }
+    }
+
+    /// Whether the in-flight download should be dropped for a lower level (which one).
+    pub fn should_abandon(&self, flight: &InFlight) -> Option<usize> {
+        self.controller.as_ref()?.should_abandon(flight, None)
     }
 }
 
@@ -134,46 +250,54 @@ mod tests {
     use super::*;
 
     fn ladder() -> Vec<Rung> {
-        [300_000, 800_000, 2_500_000]
-            .into_iter()
-            .map(|b| Rung {
-                bitrate: b,
-                width: None,
-                height: None,
-            })
-            .collect()
+        [
+            (300_000, 320, 180),
+            (800_000, 640, 360),
+            (2_500_000, 1280, 720),
+        ]
+        .into_iter()
+        .map(|(b, w, h)| Rung {
+            bitrate: b,
+            width: Some(w),
+            height: Some(h),
+        })
+        .collect()
+    }
+
+    fn outlook(buffer_s: f64) -> Outlook {
+        Outlook {
+            buffer_s,
+            upcoming_s: vec![2.0; 8],
+            remaining: Some(8),
+            live_latency_s: None,
+        }
     }
 
     #[test]
-    fn starts_low_then_follows_throughput_under_the_cap() {
-        let mut q = QualityChooser::new(ladder(), None, None);
-        assert_eq!(
-            q.choose(),
-            Choice {
-                level: 0,
-                reason: "startup"
-            }
-        );
-        // 125 kB in 1 s = 1 Mbit/s: 0.8 Mbit/s fits the 800k level.
-        q.on_download(125_000, 1.0);
-        assert_eq!(q.choose().level, 1);
-        q.on_download(100_000_000, 1.0);
-        assert_eq!(q.choose().level, 2);
+    fn climbs_with_throughput_and_obeys_caps_and_manual_levels() {
+        let mut q = QualityChooser::new(ladder(), None, None, 20.0);
+        assert_eq!(q.choose(&outlook(0.0)).level, 0, "conservative start");
+        for _ in 0..6 {
+            // 2 s fragments arriving in 0.1 s at 2.5 Mbit/s: about 50 Mbit/s.
+            q.on_download(2, 625_000, 0.01, 0.1, 2.0, false);
+        }
+        assert_eq!(q.choose(&outlook(12.0)).level, 2);
         q.set_max_bitrate(Some(1_000_000));
-        assert_eq!(
-            q.choose(),
-            Choice {
-                level: 1,
-                reason: "manual"
-            }
-        );
+        assert_eq!(q.choose(&outlook(12.0)).level, 1);
         q.set_manual(Some(0));
         assert_eq!(
-            q.choose(),
+            q.choose(&outlook(12.0)),
             Choice {
                 level: 0,
                 reason: "manual"
             }
+        );
+        q.set_viewport(Some((320, 180)));
+        q.set_manual(None);
+        q.set_max_bitrate(None);
+        assert!(
+            q.choose(&outlook(12.0)).level <= 1,
+            "a small window needs no 720p"
         );
     }
 }

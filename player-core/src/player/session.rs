@@ -11,6 +11,7 @@ use super::event::{Event, State, Stats, StreamKind};
 use super::fetch_loop::FetchEnd;
 use super::messages::DecodeMsg;
 use super::session_ctx::SessionCtx;
+use super::stats::DecoderCounters;
 
 const TICK: Duration = Duration::from_millis(20);
 const STATS_EVERY: Duration = Duration::from_secs(1);
@@ -33,6 +34,8 @@ pub(super) struct Controller {
     last_stats: Instant,
     /// When a paused live session last refreshed its manifest.
     pub(super) last_paused_refresh: Instant,
+    /// Decoder counters at the last report to the ABR.
+    decoder_mark: DecoderCounters,
 }
 
 /// Runs the session until `Stop` or until the command channel closes.
@@ -52,6 +55,7 @@ pub(crate) async fn run(
         stalled: false,
         last_stats: Instant::now(),
         last_paused_refresh: Instant::now(),
+        decoder_mark: DecoderCounters::default(),
     };
     let target = match start {
         Some(s) => c.ctx.origin + s,
@@ -117,7 +121,14 @@ impl Controller {
     pub(super) fn end_stall(&mut self) {
         if self.stalled {
             self.stalled = false;
-            self.ctx.shared.with_stats(|s| s.stall_end(Instant::now()));
+            let stalled_for = self.ctx.shared.with_stats(|s| {
+                let d = s.stall_started.map(|t| t.elapsed());
+                s.stall_end(Instant::now());
+                d
+            });
+            if let Some(d) = stalled_for {
+                self.ctx.with_quality(|q| q.on_rebuffer(d.as_secs_f64()));
+            }
             self.ctx.shared.emit(Event::Buffering { active: false });
         }
     }
@@ -149,6 +160,7 @@ impl Controller {
             }
             Command::SetQuality(level) => self.ctx.with_quality(|q| q.set_manual(level)),
             Command::SetMaxBitrate(cap) => self.ctx.with_quality(|q| q.set_max_bitrate(cap)),
+            Command::SetViewport(size) => self.ctx.with_quality(|q| q.set_viewport(size)),
             Command::SelectStream { kind, name } if !terminal => self.select_stream(kind, &name),
             Command::GoLive if !terminal => self.go_live(),
             Command::Seek(_)
@@ -224,9 +236,45 @@ impl Controller {
         }
         if self.last_stats.elapsed() >= STATS_EVERY {
             self.last_stats = Instant::now();
+            self.report_decoder();
             let stats = self.stats(min_ahead);
             shared.emit(Event::Stats(stats));
         }
+    }
+
+    /// Tells the ABR how the decoder kept up since the last report (real-time playback only:
+    /// when running unpaced there is no deadline to miss).
+    fn report_decoder(&mut self) {
+        let ctx = &self.ctx;
+        if ctx.shared.fast || self.state != State::Playing {
+            self.decoder_mark = ctx.shared.with_stats(|s| s.decoder_counters());
+            return;
+        }
+        let now = ctx.shared.with_stats(|s| s.decoder_counters());
+        let before = std::mem::replace(&mut self.decoder_mark, now);
+        let decoded = now.decoded.saturating_sub(before.decoded);
+        let dropped = now.dropped.saturating_sub(before.dropped);
+        if decoded == 0 {
+            return;
+        }
+        let Some(plan) = ctx.plan(StreamKind::Video) else {
+            return;
+        };
+        let Some(level) = plan
+            .levels
+            .iter()
+            .position(|l| l.bitrate == now.shown_bitrate)
+        else {
+            return;
+        };
+        let per_frame = now
+            .decode_wall
+            .saturating_sub(before.decode_wall)
+            .as_secs_f64()
+            / decoded as f64;
+        // Deadlines pass at the playback speed.
+        let frame_s = now.frame_s / ctx.shared.speed();
+        ctx.with_quality(|q| q.on_decoder(level, decoded, dropped, Some(per_frame), frame_s));
     }
 
     fn stats(&self, min_ahead: Duration) -> Stats {

@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     audio_master: AtomicBool,
     /// Run unpaced.
     pub fast: bool,
+    /// Test hook: slow decoding down (see `Config::slow_decode`).
+    pub slow_decode: Option<super::config::SlowDecode>,
     /// Media time (ns) up to which each stream's fetched media reaches.
     buffered_end: [AtomicU64; 2],
     /// Whether each stream has fetched its last fragment (this generation).
@@ -66,6 +68,7 @@ impl Shared {
             hold: AtomicBool::new(true),
             audio_master: AtomicBool::new(false),
             fast,
+            slow_decode: None,
             buffered_end: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
             fetch_done: [AtomicBool::new(false), AtomicBool::new(false)],
             output_done: [AtomicBool::new(false), AtomicBool::new(false)],

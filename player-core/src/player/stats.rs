@@ -4,12 +4,26 @@ use std::time::{Duration, Instant};
 
 use super::event::Summary;
 
+/// A snapshot of the decoder's counters.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DecoderCounters {
+    pub decoded: u64,
+    pub dropped: u64,
+    pub decode_wall: Duration,
+    pub shown_bitrate: u64,
+    pub frame_s: f64,
+}
+
 /// Accumulates what the user experienced.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct StatsAccum {
     pub frames_decoded: u64,
-    /// Time spent in the video decoder.
+    /// CPU time spent in the video decoder.
     pub decode_time: Duration,
+    /// Wall time spent in the video decoder (what the deadlines see).
+    pub decode_wall: Duration,
+    /// Duration of the last picture shown, seconds.
+    pub last_frame_s: f64,
     pub frames_dropped: u64,
     pub frames_presented: u64,
     pub audio_frames_played: u64,
@@ -32,10 +46,26 @@ pub(crate) struct StatsAccum {
 }
 
 impl StatsAccum {
-    /// Records `n` pictures out of the decoder after `spent` decoding.
-    pub fn on_decoded(&mut self, n: u64, spent: Duration) {
+    /// Records `n` pictures out of the decoder after `cpu` CPU time and `wall` elapsed.
+    pub fn on_decoded(&mut self, n: u64, cpu: Duration, wall: Duration) {
         self.frames_decoded += n;
-        self.decode_time += spent;
+        self.decode_time += cpu;
+        self.decode_wall += wall;
+    }
+
+    /// The counters the ABR's CPU side works from.
+    pub fn decoder_counters(&self) -> DecoderCounters {
+        DecoderCounters {
+            decoded: self.frames_decoded,
+            dropped: self.frames_dropped,
+            decode_wall: self.decode_wall,
+            shown_bitrate: self.shown.map_or(0, |s| s.0),
+            frame_s: if self.last_frame_s > 0.0 {
+                self.last_frame_s
+            } else {
+                0.04
+            },
+        }
     }
 
     /// Records a picture shown for `duration` at `bitrate`, `drift` away from the clock.
@@ -52,6 +82,9 @@ impl StatsAccum {
         self.first_frame_at.get_or_insert(at);
         self.shown = Some((bitrate, width, height));
         let secs = duration.as_secs_f64();
+        if secs > 0.0 {
+            self.last_frame_s = secs;
+        }
         self.bitrate_seconds += bitrate as f64 * secs;
         self.shown_seconds += secs;
         self.media_played += duration;
