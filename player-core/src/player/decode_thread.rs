@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Sender;
 use tokio::sync::mpsc::Receiver;
 
+use crate::time::ticks_to_duration;
+
 use super::decoders::{AudioDecoding, VideoDecoding};
 use super::event::Event;
-use super::messages::{DecodeMsg, FrameMsg, PcmMsg, ShownFrame};
+use super::messages::{DecodeMsg, FrameMsg, MediaUnit, PcmMsg, ShownFrame};
 use super::shared::Shared;
 use super::wrong_key::{WrongKeyWatch, suspicious};
 
@@ -35,12 +37,50 @@ impl LevelHistory {
     }
 }
 
+/// When decoding falls behind the clock, pictures decoded late would only be dropped: skip
+/// the rest of the group of pictures instead and start again at the next keyframe, so the
+/// decoder catches up at once rather than staying late (what a slow CPU needs).
+#[derive(Default)]
+struct CatchUp {
+    /// Skipping until the next sync sample.
+    skipping: bool,
+}
+
+impl CatchUp {
+    /// Whether to skip `unit` (it is late, or follows a skipped picture in its group).
+    fn skip(&mut self, shared: &Shared, unit: &MediaUnit, timescale: u64) -> bool {
+        if shared.fast || shared.hold() {
+            self.skipping = false;
+            return false;
+        }
+        if unit.is_sync {
+            // A keyframe starts afresh (it is decoded even if late: it anchors the next ones).
+            self.skipping = false;
+            return false;
+        }
+        if self.skipping {
+            return true;
+        }
+        let pts = ticks_to_duration(unit.pts, timescale);
+        let frame = ticks_to_duration(u64::from(unit.duration), timescale);
+        let late_by = shared.position().saturating_sub(pts);
+        if late_by > frame * LATE_FRAMES {
+            self.skipping = true;
+        }
+        self.skipping
+    }
+}
+
+/// How many frame durations behind the clock a picture may be before the group is skipped.
+const LATE_FRAMES: u32 = 4;
+
 /// Runs the video decoder until its input closes or the player shuts down.
 pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Sender<FrameMsg>) {
     let mut dec = VideoDecoding::new();
     let mut current = 0u64;
     let mut history = LevelHistory(VecDeque::new());
     let mut watch = WrongKeyWatch::default();
+    let mut catch_up = CatchUp::default();
     while let Some(msg) = rx.blocking_recv() {
         if shared.is_shutdown() {
             break;
@@ -66,6 +106,10 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                     if f.generation != shared.generation() {
                         break;
                     }
+                    if catch_up.skip(&shared, unit, f.timescale) {
+                        shared.with_stats(|s| s.on_dropped(f.bitrate));
+                        continue;
+                    }
                     // CPU time is the decoder's cost whatever else the machine does; wall time
                     // is what the presentation deadlines see.
                     let (cpu, wall) = (cpu_time::ThreadTime::now(), Instant::now());
@@ -81,7 +125,8 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                                 std::thread::sleep(slow.per_frame * n as u32);
                             }
                             let n = frames.len() as u64;
-                            shared.with_stats(|s| s.on_decoded(n, cpu, wall.elapsed()));
+                            let bitrate = f.bitrate;
+                            shared.with_stats(|s| s.on_decoded(bitrate, n, cpu, wall.elapsed()));
                             for frame in frames {
                                 let bitrate = history.bitrate_at(frame.pts);
                                 if !send_frame(&shared, &tx, f.generation, frame, bitrate) {
@@ -116,7 +161,7 @@ pub(crate) fn run_video(shared: Arc<Shared>, mut rx: Receiver<DecodeMsg>, tx: Se
                 }
                 for frame in dec.flush() {
                     let bitrate = history.bitrate_at(frame.pts);
-                    shared.with_stats(|s| s.on_decoded(1, Duration::ZERO, Duration::ZERO));
+                    shared.with_stats(|s| s.on_decoded(bitrate, 1, Duration::ZERO, Duration::ZERO));
                     if !send_frame(&shared, &tx, generation, frame, bitrate) {
                         return;
                     }

@@ -170,8 +170,8 @@ pub(crate) async fn run(
                 q.on_download(
                     got_level,
                     dl.body.len() as u64,
-                    dl.ttfb.as_secs_f64(),
-                    dl.total.as_secs_f64(),
+                    abr_secs(&ctx, dl.ttfb),
+                    abr_secs(&ctx, dl.total),
                     duration_s,
                     false,
                 );
@@ -293,15 +293,26 @@ fn choose_level(
     }
 }
 
+/// Media buffered ahead of the playhead for `kind`, seconds.
+fn media_ahead_s(ctx: &SessionCtx, kind: StreamKind) -> f64 {
+    let shared = &ctx.shared;
+    shared
+        .buffered_end(kind)
+        .saturating_sub(shared.position())
+        .as_secs_f64()
+}
+
+/// A wall-clock time as the ABR sees it: in media seconds at the playback speed, so that
+/// throughput (bytes per second of it) compares with bitrates (bits per media second).
+fn abr_secs(ctx: &SessionCtx, wall: Duration) -> f64 {
+    wall.as_secs_f64() * ctx.config.speed
+}
+
 /// What the ABR needs to know about the stream ahead of `cursor`.
 fn outlook(ctx: &SessionCtx, kind: StreamKind, cursor: u64) -> Outlook {
     const HORIZON: usize = 8;
     let live = ctx.is_live();
-    let shared = &ctx.shared;
-    let buffer_s = shared
-        .buffered_end(kind)
-        .saturating_sub(shared.position())
-        .as_secs_f64();
+    let buffer_s = media_ahead_s(ctx, kind);
     let (upcoming_s, remaining) = ctx.timeline(kind, |t| {
         let ahead: Vec<Chunk> = t.iter_from(cursor).collect();
         let upcoming = ahead
@@ -382,16 +393,12 @@ async fn fetch_chunk(
                 if kind != StreamKind::Video || l == 0 {
                     return Verdict::Continue;
                 }
-                let buffer_s = ctx
-                    .shared
-                    .buffered_end(kind)
-                    .saturating_sub(ctx.shared.position())
-                    .as_secs_f64();
+                let buffer_s = media_ahead_s(ctx, kind);
                 let flight = InFlight {
                     level: l,
                     bytes_received: p.received,
                     bytes_expected: p.expected,
-                    elapsed_s: p.elapsed.as_secs_f64(),
+                    elapsed_s: abr_secs(ctx, p.elapsed),
                     duration_s,
                     buffer_s,
                 };
@@ -415,8 +422,8 @@ async fn fetch_chunk(
                     q.on_download(
                         l,
                         p.received,
-                        p.ttfb.as_secs_f64(),
-                        p.elapsed.as_secs_f64(),
+                        abr_secs(ctx, p.ttfb),
+                        abr_secs(ctx, p.elapsed),
                         duration_s,
                         true,
                     );

@@ -113,7 +113,7 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
                 pending = Some(f);
             }
             FrameAction::Drop => {
-                shared.with_stats(|s| s.frames_dropped += 1);
+                shared.with_stats(|s| s.on_dropped(f.bitrate));
                 shared.release(f.frame.byte_size());
             }
         }

@@ -35,7 +35,7 @@ pub(super) struct Controller {
     /// When a paused live session last refreshed its manifest.
     pub(super) last_paused_refresh: Instant,
     /// Decoder counters at the last report to the ABR.
-    decoder_mark: DecoderCounters,
+    decoder_mark: Vec<(u64, DecoderCounters)>,
 }
 
 /// Runs the session until `Stop` or until the command channel closes.
@@ -55,7 +55,7 @@ pub(crate) async fn run(
         stalled: false,
         last_stats: Instant::now(),
         last_paused_refresh: Instant::now(),
-        decoder_mark: DecoderCounters::default(),
+        decoder_mark: Vec::new(),
     };
     let target = match start {
         Some(s) => c.ctx.origin + s,
@@ -246,35 +246,37 @@ impl Controller {
     /// when running unpaced there is no deadline to miss).
     fn report_decoder(&mut self) {
         let ctx = &self.ctx;
+        let (now, frame_s) = ctx
+            .shared
+            .with_stats(|s| (s.decoder_counters(), s.frame_s()));
+        let before = std::mem::replace(&mut self.decoder_mark, now.clone());
         if ctx.shared.fast || self.state != State::Playing {
-            self.decoder_mark = ctx.shared.with_stats(|s| s.decoder_counters());
-            return;
-        }
-        let now = ctx.shared.with_stats(|s| s.decoder_counters());
-        let before = std::mem::replace(&mut self.decoder_mark, now);
-        let decoded = now.decoded.saturating_sub(before.decoded);
-        let dropped = now.dropped.saturating_sub(before.dropped);
-        if decoded == 0 {
             return;
         }
         let Some(plan) = ctx.plan(StreamKind::Video) else {
             return;
         };
-        let Some(level) = plan
-            .levels
-            .iter()
-            .position(|l| l.bitrate == now.shown_bitrate)
-        else {
-            return;
-        };
-        let per_frame = now
-            .decode_wall
-            .saturating_sub(before.decode_wall)
-            .as_secs_f64()
-            / decoded as f64;
         // Deadlines pass at the playback speed.
-        let frame_s = now.frame_s / ctx.shared.speed();
-        ctx.with_quality(|q| q.on_decoder(level, decoded, dropped, Some(per_frame), frame_s));
+        let frame_s = frame_s / ctx.shared.speed();
+        for (bitrate, c) in now {
+            let prev = before
+                .iter()
+                .find(|(b, _)| *b == bitrate)
+                .map_or_else(Default::default, |(_, p)| *p);
+            let decoded = c.decoded.saturating_sub(prev.decoded);
+            let dropped = c.dropped.saturating_sub(prev.dropped);
+            if decoded + dropped == 0 {
+                continue;
+            }
+            let Some(level) = plan.levels.iter().position(|l| l.bitrate == bitrate) else {
+                continue;
+            };
+            let wall = c.decode_wall.saturating_sub(prev.decode_wall).as_secs_f64();
+            let per_frame = (decoded > 0).then(|| wall / decoded as f64);
+            ctx.with_quality(|q| {
+                q.on_decoder(level, decoded + dropped, dropped, per_frame, frame_s)
+            });
+        }
     }
 
     fn stats(&self, min_ahead: Duration) -> Stats {

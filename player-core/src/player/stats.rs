@@ -4,14 +4,12 @@ use std::time::{Duration, Instant};
 
 use super::event::Summary;
 
-/// A snapshot of the decoder's counters.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the decoder did at one level.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct DecoderCounters {
     pub decoded: u64,
     pub dropped: u64,
     pub decode_wall: Duration,
-    pub shown_bitrate: u64,
-    pub frame_s: f64,
 }
 
 /// Accumulates what the user experienced.
@@ -20,10 +18,10 @@ pub(crate) struct StatsAccum {
     pub frames_decoded: u64,
     /// CPU time spent in the video decoder.
     pub decode_time: Duration,
-    /// Wall time spent in the video decoder (what the deadlines see).
-    pub decode_wall: Duration,
     /// Duration of the last picture shown, seconds.
     pub last_frame_s: f64,
+    /// Decoder counters per level (bitrate).
+    per_level: Vec<(u64, DecoderCounters)>,
     pub frames_dropped: u64,
     pub frames_presented: u64,
     pub audio_frames_played: u64,
@@ -46,25 +44,45 @@ pub(crate) struct StatsAccum {
 }
 
 impl StatsAccum {
-    /// Records `n` pictures out of the decoder after `cpu` CPU time and `wall` elapsed.
-    pub fn on_decoded(&mut self, n: u64, cpu: Duration, wall: Duration) {
+    /// Records `n` pictures of the level at `bitrate` out of the decoder, after `cpu` CPU time
+    /// and `wall` elapsed.
+    pub fn on_decoded(&mut self, bitrate: u64, n: u64, cpu: Duration, wall: Duration) {
         self.frames_decoded += n;
         self.decode_time += cpu;
-        self.decode_wall += wall;
+        let l = self.level(bitrate);
+        l.decoded += n;
+        l.decode_wall += wall;
     }
 
-    /// The counters the ABR's CPU side works from.
-    pub fn decoder_counters(&self) -> DecoderCounters {
-        DecoderCounters {
-            decoded: self.frames_decoded,
-            dropped: self.frames_dropped,
-            decode_wall: self.decode_wall,
-            shown_bitrate: self.shown.map_or(0, |s| s.0),
-            frame_s: if self.last_frame_s > 0.0 {
-                self.last_frame_s
-            } else {
-                0.04
-            },
+    /// Records a picture of the level at `bitrate` that was not shown (late, or skipped to
+    /// catch up).
+    pub fn on_dropped(&mut self, bitrate: u64) {
+        self.frames_dropped += 1;
+        self.level(bitrate).dropped += 1;
+    }
+
+    fn level(&mut self, bitrate: u64) -> &mut DecoderCounters {
+        match self.per_level.iter().position(|(b, _)| *b == bitrate) {
+            Some(i) => &mut self.per_level[i].1,
+            None => {
+                self.per_level.push((bitrate, DecoderCounters::default()));
+                let last = self.per_level.len() - 1;
+                &mut self.per_level[last].1
+            }
+        }
+    }
+
+    /// The decoder's counters per level (by bitrate), for the ABR's CPU side.
+    pub fn decoder_counters(&self) -> Vec<(u64, DecoderCounters)> {
+        self.per_level.clone()
+    }
+
+    /// The duration of the pictures being shown, seconds.
+    pub fn frame_s(&self) -> f64 {
+        if self.last_frame_s > 0.0 {
+            self.last_frame_s
+        } else {
+            0.04
         }
     }
 

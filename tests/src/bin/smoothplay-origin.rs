@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use player_core::decrypt::parse_key_arg;
+use player_tests::abrsim::trace::{Trace, TraceFormat};
 use player_tests::origin::{ClearKeyConfig, LiveConfig, Origin, OriginConfig};
 
 /// Serves Smooth Streaming presentations over HTTP on 127.0.0.1 for testing smoothplay.
@@ -41,6 +42,9 @@ struct Args {
     /// Live: end the event at this media time (seconds); the manifest then drops IsLive.
     #[arg(long)]
     end_at: Option<f64>,
+    /// Shape the bandwidth by a trace file (`time_s Mbit/s` lines, Sabre JSON or Oboe pairs), looped.
+    #[arg(long)]
+    rate_trace: Option<std::path::PathBuf>,
     /// Inject faults, e.g. `error=0.1,reset=0.05,truncate=0.05,stall=0.02,stall-for=3,seed=7`.
     #[arg(long, value_parser = player_tests::origin::parse_faults)]
     faults: Option<player_tests::origin::FaultConfig>,
@@ -106,6 +110,11 @@ fn main() -> anyhow::Result<()> {
         clearkey,
         live,
         faults: args.faults.clone(),
+        rate_trace: args
+            .rate_trace
+            .as_ref()
+            .map(|p| Trace::load(p, TraceFormat::Auto))
+            .transpose()?,
     };
     let origin = Origin::start(&args.dir, config)?;
     println!(

@@ -10,6 +10,7 @@ pub mod live;
 mod request_log;
 pub mod rewrite;
 mod server;
+pub mod shaper;
 mod vod;
 
 pub use clearkey::{CLEARKEY_PATH, ClearKeyConfig};

@@ -18,7 +18,9 @@ use super::faults::{Fault, FaultConfig};
 use super::live::{self, FragmentAnswer, LiveConfig, LivePresentation};
 use super::request_log::{RequestLog, RequestRecord};
 use super::rewrite::rewrite_fragment;
+use super::shaper::Shaper;
 use super::vod;
+use crate::abrsim::trace::Trace;
 
 /// How the origin serves.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +31,8 @@ pub struct OriginConfig {
     pub live: Option<LiveConfig>,
     /// Inject faults into answers.
     pub faults: Option<FaultConfig>,
+    /// Shape the bandwidth of all answers together by this trace (looped).
+    pub rate_trace: Option<Trace>,
     /// What the ClearKey license endpoint (`POST /clearkey`) hands out.
     pub clearkey: ClearKeyConfig,
 }
@@ -42,6 +46,7 @@ struct AppState {
     presentations: Mutex<HashMap<PathBuf, Arc<LivePresentation>>>,
     faults: Option<FaultConfig>,
     attempts: Mutex<HashMap<String, u64>>,
+    shaper: Option<Arc<Shaper>>,
 }
 
 impl AppState {
@@ -113,6 +118,7 @@ impl Origin {
             presentations: Mutex::new(HashMap::new()),
             faults: config.faults.clone(),
             attempts: Mutex::new(HashMap::new()),
+            shaper: config.rate_trace.clone().map(|t| Arc::new(Shaper::new(t))),
             clearkey: config.clearkey.clone(),
         });
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
@@ -217,7 +223,7 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
         bytes: body.len() as u64,
         fault,
     });
-    delivery::respond(status, body, ctype, fault).await
+    delivery::respond(status, body, ctype, fault, state.shaper.clone()).await
 }
 
 async fn serve_vod(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'static str) {

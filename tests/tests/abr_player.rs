@@ -1,0 +1,166 @@
+//! The ABR in the real pipeline: a bandwidth drop from a trace-shaped origin, and a decoder
+//! too slow for the top level. Played at 2x on a faster test clock (origin and player).
+
+use std::time::Duration;
+
+use player_core::player::{Config, Event, Player, SlowDecode, State, StreamKind};
+use player_tests::abrsim::trace::{Trace, TraceFormat};
+use player_tests::origin::{LiveConfig, Origin, OriginConfig};
+use player_tests::support::{CaptureAudio, CaptureVideo, assets_dir};
+
+const SPEED: f64 = 2.0;
+
+/// Both tests decode video against the clock: one at a time, so they do not starve each
+/// other of CPU on a two-core machine (the CPU test would measure the other test).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A 70 s on-demand presentation (the demo looped; an ended live event) behind an origin
+/// whose link follows `trace` (wall-clock seconds and Mbit/s).
+fn origin(trace: Option<&str>) -> Origin {
+    let live = LiveConfig {
+        preroll: Duration::from_secs(70),
+        end_at: Some(Duration::from_secs(70)),
+        ..LiveConfig::default()
+    };
+    Origin::start(
+        assets_dir(),
+        OriginConfig {
+            live: Some(live),
+            rate_trace: trace.map(|t| Trace::parse("test", t, TraceFormat::Cooked).expect("trace")),
+            ..OriginConfig::default()
+        },
+    )
+    .expect("origin")
+}
+
+fn play(
+    origin: &Origin,
+    config: Config,
+) -> (Vec<Event>, CaptureVideo, player_core::player::Summary) {
+    let video = CaptureVideo::default();
+    let sinks = player_core::player::Sinks {
+        video: Box::new(video.clone()),
+        audio: Box::new(CaptureAudio::paced_at(SPEED)),
+    };
+    let config = Config {
+        speed: SPEED,
+        ..config
+    };
+    let player = Player::open(&origin.url("demo/Manifest"), config, sinks).expect("open");
+    assert!(!player.is_live(), "an ended event plays on demand");
+    let mut seen = Vec::new();
+    loop {
+        let ev = player
+            .events()
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the player went silent");
+        let done = matches!(
+            ev,
+            Event::Ended { .. }
+                | Event::State {
+                    state: State::Failed,
+                    ..
+                }
+        );
+        seen.push(ev);
+        if done {
+            break;
+        }
+    }
+    let summary = player.summary();
+    drop(player);
+    (seen, video, summary)
+}
+
+/// (wall_index_in_events, from, to, reason) of the video quality changes.
+fn switches(seen: &[Event]) -> Vec<(usize, usize, String)> {
+    seen.iter()
+        .filter_map(|e| match e {
+            Event::Quality {
+                stream: StreamKind::Video,
+                from: Some(from),
+                to,
+                reason,
+                ..
+            } => Some((*from, *to, reason.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_bandwidth_drop_is_met_by_switching_down_before_the_buffer_runs_dry_and_back_up() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    // At 2x, 8 Mbit/s is the 4 Mbit/s of real-time playback and 1 Mbit/s is 0.5 Mbit/s:
+    // 16 s of media at 4, 20 s at 0.5, then 4 again.
+    let origin = origin(Some("0 8\n8 8\n18 1\n60 8\n"));
+    let (seen, _, summary) = play(&origin, Config::default());
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e, Event::Error { fatal: true, .. })),
+        "{seen:#?}"
+    );
+    assert_eq!(summary.rebuffers, 0, "switched down in time: {seen:#?}");
+    let sw = switches(&seen);
+    let down = sw
+        .iter()
+        .position(|(from, to, reason)| to < from && (reason == "bandwidth" || reason == "buffer"))
+        .unwrap_or_else(|| panic!("no switch down for bandwidth: {sw:?}"));
+    assert!(
+        sw[down + 1..].iter().any(|(from, to, _)| to > from),
+        "no switch back up after the recovery: {sw:?}"
+    );
+}
+
+#[test]
+fn a_decoder_too_slow_for_the_top_level_settles_below_it() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let origin = origin(None);
+    let slow = SlowDecode {
+        min_height: 720,
+        // 720p pictures take 30 ms more: at 2x a picture is due every 20 ms.
+        per_frame: Duration::from_millis(30),
+    };
+    let config = Config {
+        slow_decode: Some(slow),
+        ..Config::default()
+    };
+    let (seen, video, summary) = play(&origin, config);
+    assert_eq!(summary.rebuffers, 0);
+    let sw = switches(&seen);
+    assert!(
+        sw.iter()
+            .any(|(from, to, reason)| *from == 2 && *to < 2 && reason == "cpu"),
+        "no switch down for the CPU: {sw:?}"
+    );
+    // Settled: the last 20 s of media at 360p with almost nothing dropped.
+    let frames = video.frames();
+    let tail: Vec<_> = frames.iter().rev().take(500).collect();
+    let hd = tail.iter().filter(|f| f.height == 720).count();
+    assert!(
+        hd <= 100,
+        "at most one probe upward in the last 20 s: {hd} 720p frames"
+    );
+    let heights: Vec<u32> = tail.iter().map(|f| f.height).collect();
+    let n360 = heights.iter().filter(|h| **h == 360).count();
+    assert!(
+        n360 >= 350,
+        "{n360} 360p frames in the last 500; switches {sw:?}; {} 180p",
+        heights.iter().filter(|h| **h == 180).count()
+    );
+    let probes = sw
+        .iter()
+        .filter(|(from, to, _)| *to == 2 && *from < 2)
+        .count();
+    assert!(probes <= 3, "probes upward at most every 30 s: {sw:?}");
+    // Steady state: of the pictures due in the last 20 s of media, how many were shown.
+    let last = frames.last().map_or(0, |f| f.pts);
+    let window = 200_000_000u64;
+    let shown = frames.iter().filter(|f| f.pts + window > last).count();
+    let shown_share = shown as f64 / 500.0;
+    assert!(
+        shown_share >= 0.97,
+        "only {shown} of 500 pictures shown in the last 20 s"
+    );
+}
