@@ -19,6 +19,19 @@ fn file_error(path: &Path, e: std::io::Error) -> NetError {
     }
 }
 
+/// Whether `input` names a local single-file presentation (it starts with an ftyp box).
+pub fn is_single_file(input: &str) -> bool {
+    let path = Path::new(input);
+    if !path.is_file() {
+        return false;
+    }
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && matches!(&head[4..8], b"ftyp" | b"styp" | b"moov")
+}
+
 /// Lists the top-level boxes of `path` by reading only their headers.
 pub async fn scan_boxes(path: &Path) -> Result<Vec<BoxHeader>, NetError> {
     let mut f = tokio::fs::File::open(path)

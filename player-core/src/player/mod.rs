@@ -428,7 +428,7 @@ async fn load(
     fetcher: &Fetcher,
     input: &str,
 ) -> Result<(Manifest, url::Url, Option<single_file::FileIndex>)> {
-    if single_file::is_single_file(input) {
+    if crate::net::local_file::is_single_file(input) {
         let path = std::path::absolute(input).map_err(|e| crate::net::NetError::BadInput {
             input: input.to_string(),
             reason: e.to_string(),

@@ -36,19 +36,6 @@ pub(crate) struct FileStream {
     pub ranges: Ranges,
 }
 
-/// Whether `input` names a local single-file presentation (it starts with an ftyp box).
-pub(crate) fn is_single_file(input: &str) -> bool {
-    let path = Path::new(input);
-    if !path.is_file() {
-        return false;
-    }
-    let mut head = [0u8; 8];
-    std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok()
-        && matches!(&head[4..8], b"ftyp" | b"styp" | b"moov")
-}
-
 /// Indexes the file and describes it as a manifest.
 pub(crate) async fn open(path: &Path) -> Result<(Manifest, FileIndex), Error> {
     let boxes = scan_boxes(path).await?;
