@@ -40,7 +40,7 @@ pub fn parse_kid(s: &str) -> Option<Uuid> {
 /// tried as base64. Intermediate buffers are zeroed.
 pub fn decode_secret(s: &str, accept: impl Fn(usize) -> bool) -> Option<Zeroizing<Vec<u8>>> {
     let s = s.trim();
-    if s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()) {
         let v = Zeroizing::new(hex::decode(s).ok()?);
         if accept(v.len()) {
             return Some(v);

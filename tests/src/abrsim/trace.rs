@@ -233,7 +233,7 @@ fn guess_format(text: &str) -> TraceFormat {
         .collect();
     let pairs: Vec<&[(f64, f64)]> = rows.chunks(2).collect();
     let within = rows.len() >= 2
-        && rows.len() % 2 == 0
+        && rows.len().is_multiple_of(2)
         && pairs
             .iter()
             .all(|p| p.len() == 2 && p[0].1 == p[1].1 && p[1].0 >= p[0].0);
@@ -351,7 +351,7 @@ fn parse_sabre(name: &str, text: &str) -> Result<Trace, TraceError> {
 
 fn parse_oboe(name: &str, text: &str) -> Result<Trace, TraceError> {
     let rows = numbered_rows(name, text)?;
-    if rows.len() % 2 != 0 {
+    if !rows.len().is_multiple_of(2) {
         return Err(TraceError::BadValue {
             name: name.to_string(),
             line: rows.len(),
