@@ -1,5 +1,6 @@
 //! The crate's error type: what failed, and where.
 
+use crate::captions::CaptionError;
 use crate::decode::DecodeError;
 use crate::decrypt::DecryptError;
 use crate::demux::DemuxError;
@@ -28,6 +29,14 @@ pub enum Error {
     /// A sample could not be decrypted, or its key could not be had.
     #[error(transparent)]
     Decrypt(#[from] DecryptError),
+    /// A caption document could not be read.
+    #[error("captions from {url}: {source}")]
+    Caption {
+        /// The fragment it came in.
+        url: String,
+        /// What was wrong with it.
+        source: CaptionError,
+    },
     /// A codec the player cannot decode.
     #[error("unsupported codec {fourcc}")]
     Unsupported {
@@ -40,7 +49,7 @@ pub enum Error {
     /// The stream asked for by name or language does not exist.
     #[error("no {kind} stream named {name}")]
     NoSuchStream {
-        /// "video" or "audio".
+        /// "video", "audio" or "caption".
         kind: String,
         /// The name or language asked for.
         name: String,
@@ -68,6 +77,7 @@ impl Error {
             Error::Demux(_) => "demux",
             Error::Decode(_) => "decode",
             Error::Decrypt(_) => "decrypt",
+            Error::Caption { .. } => "captions",
             Error::Unsupported { .. } => "unsupported",
             Error::NoPlayableStream | Error::NoSuchStream { .. } => "selection",
             Error::Stopped => "stopped",

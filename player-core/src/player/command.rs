@@ -27,6 +27,8 @@ pub enum Command {
         /// StreamIndex Name or Language.
         name: String,
     },
+    /// Show (`true`) or hide captions.
+    SetCaptions(bool),
     /// Jump to the live point (live presentations).
     GoLive,
     /// The size the video is shown at, in pixels (`None`: unknown): the ABR does not fetch
@@ -39,7 +41,7 @@ pub enum Command {
 impl Command {
     /// Parses a control line: `pause`, `play`, `seek 30` (absolute seconds), `seek -20` /
     /// `seek +20` (relative), `replay [10]`, `live`, `quality N|auto`, `maxbitrate BPS|none`,
-    /// `audio NAME`, `video NAME`, `stop`.
+    /// `audio NAME`, `video NAME`, `captions on|off`, `stop`.
     pub fn parse(line: &str) -> Result<Command, String> {
         let mut words = line.split_whitespace();
         let verb = words.next().unwrap_or("").to_ascii_lowercase();
@@ -87,6 +89,11 @@ impl Command {
                 },
                 name: arg.ok_or("expected a stream name")?.to_string(),
             },
+            "captions" | "cc" => match arg.map(str::to_ascii_lowercase).as_deref() {
+                Some("on") => Command::SetCaptions(true),
+                Some("off") => Command::SetCaptions(false),
+                _ => return Err("captions: expected on or off".into()),
+            },
             "stop" | "quit" => Command::Stop,
             other => return Err(format!("unknown command {other:?}")),
         })
@@ -108,6 +115,7 @@ impl std::fmt::Display for Command {
                 StreamKind::Video => write!(f, "video {name}"),
                 StreamKind::Audio => write!(f, "audio {name}"),
             },
+            Command::SetCaptions(on) => write!(f, "captions {}", if *on { "on" } else { "off" }),
             Command::GoLive => write!(f, "live"),
             Command::SetViewport(Some((w, h))) => write!(f, "viewport {w}x{h}"),
             Command::SetViewport(None) => write!(f, "viewport none"),
@@ -139,6 +147,15 @@ mod tests {
             Command::parse("quality 2"),
             Ok(Command::SetQuality(Some(2)))
         );
+        assert_eq!(
+            Command::parse("captions on"),
+            Ok(Command::SetCaptions(true))
+        );
+        assert_eq!(
+            Command::parse("captions OFF").map(|c| c.to_string()),
+            Ok("captions off".into())
+        );
+        assert!(Command::parse("captions").is_err());
         assert!(Command::parse("seek").is_err());
         assert!(Command::parse("jump").is_err());
         assert_eq!(

@@ -36,6 +36,10 @@ pub struct Config {
     pub video: Option<String>,
     /// Audio stream to play, by Name or Language (first supported audio stream otherwise).
     pub audio: Option<String>,
+    /// Show captions from the start (they can be turned on and off while playing).
+    pub captions: bool,
+    /// Caption stream to show, by Name or Language (the first caption stream otherwise).
+    pub text: Option<String>,
     /// Mirrors of the presentation (other manifest URLs serving the same fragments): a
     /// fragment that fails at the primary after retries is fetched from them.
     pub backup_urls: Vec<String>,
@@ -66,6 +70,8 @@ impl Default for Config {
             quality: None,
             video: None,
             audio: None,
+            captions: false,
+            text: None,
             backup_urls: Vec::new(),
             keys: None,
             live_delay: None,

@@ -162,6 +162,13 @@ pub enum Event {
         /// Its Name (or Language when it has no Name).
         name: String,
     },
+    /// The caption text on screen changed (shown while captions are on).
+    Caption {
+        /// The text, lines separated by `\n`; empty when no caption is showing.
+        text: String,
+        /// Position from the presentation start, seconds.
+        position_s: f64,
+    },
     /// Periodic statistics (about once a second).
     Stats(Stats),
     /// Playback reached the end of the presentation.

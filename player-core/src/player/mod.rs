@@ -7,6 +7,8 @@
 //! budget, channels between threads are bounded, and a seek bumps a generation number so
 //! stale work anywhere in the pipeline is dropped.
 
+mod caption_loop;
+mod caption_track;
 mod command;
 mod config;
 mod decode_thread;
@@ -206,6 +208,25 @@ impl Player {
             });
         }
         let mut ctx = ctx;
+        // A local single file is indexed for its audio and video tracks only.
+        if file.is_none() {
+            match caption_track::pick_captions(&ctx.manifest, ctx.config.text.as_deref()) {
+                Ok(Some((stream, ql))) => {
+                    ctx.captions = caption_track::CaptionTrack::new(
+                        &ctx.manifest,
+                        stream,
+                        ql,
+                        ctx.config.captions,
+                    );
+                }
+                Ok(None) => {}
+                Err(e) => shared.emit(Event::Error {
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                    fatal: false,
+                }),
+            }
+        }
         ctx.file = file;
         let ctx = Arc::new(ctx);
         let sinks = make_sinks(&PresentationInfo {
@@ -317,6 +338,16 @@ impl Player {
     /// Tells the ABR the size the video is shown at (window resized, fullscreen).
     pub fn set_viewport(&self, size: Option<(u32, u32)>) {
         self.send(Command::SetViewport(size));
+    }
+
+    /// Shows or hides captions (`Event::Caption` reports what is on screen).
+    pub fn set_captions(&self, on: bool) {
+        self.send(Command::SetCaptions(on));
+    }
+
+    /// Whether the presentation has a caption stream the player can show.
+    pub fn has_captions(&self) -> bool {
+        self.ctx.captions.is_some()
     }
 
     /// Caps the video bitrate.

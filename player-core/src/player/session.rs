@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{self, Sender, UnboundedReceiver};
 use tokio::task::JoinSet;
 
+use super::caption_loop;
 use super::command::Command;
 use super::event::{Event, State, Stats, StreamKind};
 use super::fetch_loop::FetchEnd;
@@ -36,6 +37,8 @@ pub(super) struct Controller {
     pub(super) last_paused_refresh: Instant,
     /// Decoder counters at the last report to the ABR.
     decoder_mark: Vec<(u64, DecoderCounters)>,
+    /// The caption text last reported.
+    caption: String,
 }
 
 /// Runs the session until `Stop` or until the command channel closes.
@@ -56,6 +59,7 @@ pub(crate) async fn run(
         last_stats: Instant::now(),
         last_paused_refresh: Instant::now(),
         decoder_mark: Vec::new(),
+        caption: String::new(),
     };
     let target = match start {
         Some(s) => c.ctx.origin + s,
@@ -63,6 +67,7 @@ pub(crate) async fn run(
         None => c.ctx.origin,
     };
     c.start_at(target, None);
+    let captions = tokio::spawn(caption_loop::run(c.ctx.clone()));
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -80,6 +85,7 @@ pub(crate) async fn run(
         }
     }
     c.tasks.abort_all();
+    captions.abort();
     c.set_state(State::Stopped);
     c.ctx.shared.shut_down();
 }
@@ -163,6 +169,15 @@ impl Controller {
             Command::SetViewport(size) => self.ctx.with_quality(|q| q.set_viewport(size)),
             Command::SelectStream { kind, name } if !terminal => self.select_stream(kind, &name),
             Command::GoLive if !terminal => self.go_live(),
+            Command::SetCaptions(on) => match &self.ctx.captions {
+                Some(track) => track.set_enabled(on),
+                None if on => self.ctx.shared.emit(Event::Error {
+                    kind: "selection".into(),
+                    message: "the presentation has no caption stream".into(),
+                    fatal: false,
+                }),
+                None => {}
+            },
             Command::Seek(_)
             | Command::SeekBy(_)
             | Command::SelectStream { .. }
@@ -234,11 +249,29 @@ impl Controller {
             }
             State::Ended | State::Failed | State::Stopped => {}
         }
+        self.show_caption();
         if self.last_stats.elapsed() >= STATS_EVERY {
             self.last_stats = Instant::now();
             self.report_decoder();
             let stats = self.stats(min_ahead);
             shared.emit(Event::Stats(stats));
+        }
+    }
+
+    /// Reports the caption text when what is on screen changes.
+    fn show_caption(&mut self) {
+        let Some(track) = &self.ctx.captions else {
+            return;
+        };
+        let text = if track.enabled() {
+            track.text_at(self.ctx.shared.position())
+        } else {
+            String::new()
+        };
+        if text != self.caption {
+            self.caption = text.clone();
+            let position_s = self.position_s();
+            self.ctx.shared.emit(Event::Caption { text, position_s });
         }
     }
 

@@ -12,6 +12,7 @@ use crate::manifest::{Chunk, Manifest, StreamIndex};
 use crate::net::Fetcher;
 use crate::time::{duration_to_ticks, ticks_to_duration};
 
+use super::caption_track::CaptionTrack;
 use super::config::Config;
 use super::event::StreamKind;
 use super::protection::Protection;
@@ -44,6 +45,8 @@ pub(crate) struct SessionCtx {
     pub backup_urls: Vec<Url>,
     /// For a local single-file presentation: where its fragments lie.
     pub file: Option<FileIndex>,
+    /// The caption stream, when the presentation has one.
+    pub captions: Option<CaptionTrack>,
     pub selection: Mutex<Selection>,
     pub config: Config,
     pub quality: Mutex<QualityChooser>,
@@ -108,6 +111,7 @@ impl SessionCtx {
             .collect();
         SessionCtx {
             file: None,
+            captions: None,
             backup_urls,
             shared,
             fetcher,
@@ -270,6 +274,14 @@ impl SessionCtx {
             l.dvr_window = fresh.dvr_window_length.filter(|_| fresh.is_live);
             l.lookahead = fresh.lookahead_count.unwrap_or(0);
         });
+        if let Some(track) = &self.captions
+            && let Some(s) = fresh.streams.get(track.stream)
+        {
+            track.timeline(|t| {
+                t.extend(s.chunks.iter().copied());
+                t.growing = fresh.is_live;
+            });
+        }
         for kind in self.kinds() {
             let Some(plan) = self.plan(kind) else {
                 continue;
