@@ -240,6 +240,10 @@ echo "== checks"
 echo "== reference data (decoding every level from its fragments)"
 "${TOOL[@]}" reference "$DEMO" --tone audio_eng=1000 --tone audio_fra=660
 "${TOOL[@]}" reference "$BF" --b-frames --tone audio_eng=1000
+
+echo "== captions: a TTML text stream in the demo, one cue per second"
+"${TOOL[@]}" captions "$DEMO" --name captions --lang eng
+"${TOOL[@]}" check "$DEMO"
 du -sh "$DEMO" "$BF"
 
 make_protected

@@ -9,6 +9,7 @@ Subcommands:
   reference decode every level/stream from its fragments with ffmpeg and write
             reference.json (schema in assets/README.md)
   dump      print the box structure of fragment files
+  captions  add a TTML caption stream (see sstool_captions.py)
   subset, tie, protection
             the small (encrypted) copies under assets/protected/: see sstool_subset.py
 
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import sstool_captions
 import sstool_subset
 
 TIMESCALE = 10_000_000
@@ -619,6 +621,8 @@ def cmd_reference(args):
     }
     for s in streams:
         a = s["attrs"]
+        if a["Type"] == "text":
+            continue  # sstool_captions writes its own reference
         for ql in sorted(s["levels"], key=lambda q: int(q["Bitrate"])):
             if a["Type"] == "video":
                 lv = video_reference(d, s, ql, args.b_frames)
@@ -719,6 +723,10 @@ def main():
     pr.add_argument("--key-seed", required=True, help="base64")
     pr.add_argument("--la-url", required=True)
     pr.add_argument("--clear", required=True, help="the clear copy, relative to DIR")
+    ca = sub.add_parser("captions")
+    ca.add_argument("dir")
+    ca.add_argument("--name", default="captions")
+    ca.add_argument("--lang", default="eng")
     args = ap.parse_args()
     commands = {
         "manifest": cmd_manifest,
@@ -727,6 +735,7 @@ def main():
         "dump": cmd_dump,
         "subset": lambda a: sstool_subset.cmd_subset(a, load_manifest, c_elements, chunk_url),
         "tie": sstool_subset.cmd_tie,
+        "captions": lambda a: sstool_captions.cmd_captions(a, load_manifest, c_elements, write_reference),
         "protection": lambda a: sstool_subset.cmd_protection(a, write_reference),
     }
     try:
