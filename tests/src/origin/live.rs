@@ -119,6 +119,8 @@ pub enum FragmentAnswer {
         duration: u64,
         /// tfrf entries (None: no tfrf box).
         next: Option<Vec<(u64, u64)>>,
+        /// For a caption (text) fragment: how far its TTML times move, ticks.
+        ttml_shift: Option<i128>,
     },
     /// Not produced yet (HTTP 412, as IIS answers beyond the edge).
     NotYet,
@@ -174,6 +176,11 @@ impl LivePresentation {
             config,
             started,
         })
+    }
+
+    /// Ticks per second of every stream.
+    pub fn timescale(&self) -> u64 {
+        self.timescale
     }
 
     fn ticks(&self, d: Duration) -> u64 {
@@ -386,11 +393,14 @@ impl LivePresentation {
             }
             v
         });
+        let ttml_shift = (src.index.stream_type == player_core::manifest::StreamType::Text)
+            .then(|| i128::from(time) - i128::from(src_start));
         FragmentAnswer::Serve {
             file,
             time,
             duration,
             next,
+            ttml_shift,
         }
     }
 

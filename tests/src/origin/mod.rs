@@ -11,6 +11,7 @@ mod request_log;
 pub mod rewrite;
 mod server;
 pub mod shaper;
+mod ttml_shift;
 mod vod;
 
 pub use clearkey::{CLEARKEY_PATH, ClearKeyConfig};

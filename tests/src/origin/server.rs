@@ -19,6 +19,7 @@ use super::live::{self, FragmentAnswer, LiveConfig, LivePresentation};
 use super::request_log::{RequestLog, RequestRecord};
 use super::rewrite::rewrite_fragment;
 use super::shaper::Shaper;
+use super::ttml_shift::shift_ttml_fragment;
 use super::vod;
 use crate::abrsim::trace::Trace;
 
@@ -264,11 +265,20 @@ async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'sta
             time,
             duration,
             next,
+            ttml_shift,
         } => {
             let Ok(src) = tokio::fs::read(&file).await else {
                 return not_found;
             };
-            match rewrite_fragment(&src, time, duration, next.as_deref()) {
+            let timescale = p.timescale();
+            let rewritten =
+                rewrite_fragment(&src, time, duration, next.as_deref()).and_then(|out| {
+                    match ttml_shift {
+                        Some(delta) => shift_ttml_fragment(&out, delta, timescale),
+                        None => Ok(out),
+                    }
+                });
+            match rewritten {
                 Ok(out) => (StatusCode::OK, out, vod::content_type(path)),
                 Err(e) => {
                     tracing::error!("cannot rewrite {}: {e}", file.display());

@@ -6,7 +6,7 @@ mod reference;
 
 pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
 pub use measure::{frame_index, md5_hex, tone_hz};
-pub use reference::{AudioRef, FrameRef, Reference, VideoRef};
+pub use reference::{AudioRef, CaptionsRef, CueRef, FrameRef, Reference, VideoRef};
 
 use std::path::PathBuf;
 

@@ -17,6 +17,29 @@ pub struct Reference {
     pub video: Vec<VideoRef>,
     /// Audio streams.
     pub audio: Vec<AudioRef>,
+    /// The caption stream, when the presentation has one.
+    #[serde(default)]
+    pub captions: Option<CaptionsRef>,
+}
+
+/// The caption stream and every cue in it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaptionsRef {
+    /// StreamIndex name.
+    pub stream: String,
+    /// Cues in time order.
+    pub cues: Vec<CueRef>,
+}
+
+/// One caption cue.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CueRef {
+    /// When it appears, ticks.
+    pub start: u64,
+    /// When it disappears, ticks.
+    pub end: u64,
+    /// Its text (lines separated by `\n`).
+    pub text: String,
 }
 
 /// One video level.
