@@ -81,6 +81,9 @@
 // Keep due pictures for `sp_player_next_video_frame` instead of calling `on_video`.
 #define SP_FLAG_PULL_VIDEO 4
 
+// Show captions from the start (`SP_EVENT_CAPTION` events; see `sp_player_set_captions`).
+#define SP_FLAG_CAPTIONS 8
+
 // What a call did. `SP_OK` is 0; every other value is an error, described further by
 // `sp_player_last_error` when the call was made on a handle.
 typedef enum sp_status {
@@ -334,6 +337,10 @@ typedef uint32_t sp_event_type;
 // `{"type":"command","command"}`: a command was taken (its effects follow as other events).
 #define SP_EVENT_COMMAND 8
 
+// `{"type":"caption","text","position_s"}`: the caption on screen changed while captions
+// are on; `text` has its lines separated by `\n` and is empty when none is showing.
+#define SP_EVENT_CAPTION 9
+
 // No presentation open (or no state reported yet).
 #define SP_STATE_IDLE 0
 
@@ -377,6 +384,13 @@ enum sp_status sp_player_pause(struct sp_player *p);
 // # Safety
 // `p` is NULL or a live handle.
 enum sp_status sp_player_seek(struct sp_player *p, uint64_t position_ms);
+
+// Shows (`on` nonzero) or hides (`on` 0) captions; what is on screen arrives as `SP_EVENT_CAPTION`. A
+// presentation without a caption stream answers `SP_ERR_NO_STREAM`.
+//
+// # Safety
+// `p` is NULL or a live handle.
+enum sp_status sp_player_set_captions(struct sp_player *p, int32_t on);
 
 // Instant replay: jumps back `back_ms` from the current position.
 //

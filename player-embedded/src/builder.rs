@@ -130,6 +130,12 @@ impl PlayerBuilder {
         self
     }
 
+    /// Shows captions from the start (`Event::Caption`), when the presentation has them.
+    pub fn captions(mut self, on: bool) -> PlayerBuilder {
+        self.config.captions = on;
+        self
+    }
+
     /// Caps the video bitrate (bits/s).
     pub fn max_bitrate(mut self, bps: Option<u64>) -> PlayerBuilder {
         self.config.max_bitrate = bps;

@@ -50,8 +50,14 @@ pub struct PlayArgs {
     /// Audio stream to play, by name or language.
     #[arg(long)]
     pub audio: Option<String>,
+    /// Show captions (printed above the status line, and `caption` events).
+    #[arg(long)]
+    pub captions: bool,
+    /// Caption stream to show, by name or language (implies --captions).
+    #[arg(long)]
+    pub text: Option<String>,
     /// Read commands from stdin (`-`), one per line: pause, play, seek 30, seek -20,
-    /// replay 10, live, quality N|auto, audio NAME, video NAME, stop.
+    /// replay 10, live, quality N|auto, audio NAME, video NAME, captions on|off, stop.
     #[arg(long)]
     pub control: Option<String>,
     /// Live: play this far behind the live edge (seconds; default three fragments).
@@ -248,12 +254,15 @@ pub fn run_play(args: &PlayArgs) -> i32 {
         }
     };
     let (live_delay, speed, backup_urls) = (args.live_delay, args.speed, args.backup_urls.clone());
+    let (captions, text) = (args.captions || args.text.is_some(), args.text.clone());
     let mut builder = PlayerBuilder::new()
         .configure(move |c| {
             c.keys = keys;
             c.live_delay = live_delay;
             c.speed = speed;
             c.backup_urls = backup_urls;
+            c.captions = captions;
+            c.text = text;
         })
         .fast(args.fast)
         .max_bitrate(args.max_bitrate)
@@ -375,6 +384,12 @@ pub fn run_play(args: &PlayArgs) -> i32 {
                         eprintln!();
                     }
                     eprintln!("smoothplay: {message}");
+                }
+                // Captions scroll above the status line, as subtitles would on a terminal.
+                Event::Caption { text, position_s } if live_status && !text.is_empty() => {
+                    let at = position_s.max(0.0) as u64;
+                    let shown = text.replace('\n', " / ");
+                    eprintln!("\r[{}:{:02}] {shown}\x1b[K", at / 60, at % 60);
                 }
                 Event::Stats(s)
                     if live_status && last_status.elapsed() >= Duration::from_millis(500) =>

@@ -143,3 +143,46 @@ fn probe_json_describes_the_demo() {
     assert_eq!(v["streams"][0]["quality_levels"][2]["width"], 1280);
     assert_eq!(v["streams"][2]["language"], "fra");
 }
+
+#[test]
+fn captions_are_reported_at_their_time() {
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let out = headless()
+        .args([
+            "play",
+            &origin.url("demo/Manifest"),
+            "--start",
+            "6",
+            "--for",
+            "2",
+            "--text",
+            "eng",
+            "--events",
+            "-",
+        ])
+        .output()
+        .expect("run smoothplay-headless");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let captions: Vec<(String, f64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "caption")
+        .map(|v| {
+            (
+                v["text"].as_str().unwrap_or_default().to_string(),
+                v["position_s"].as_f64().unwrap_or(-1.0),
+            )
+        })
+        .collect();
+    let first = captions.first().expect("caption events");
+    assert_eq!(first.0, "Caption 6\nt = 6 s", "{captions:?}");
+    assert!((6.0..7.1).contains(&first.1), "{captions:?}");
+    assert!(
+        captions.iter().any(|(t, _)| t == "Caption 7\nt = 7 s"),
+        "{captions:?}"
+    );
+}

@@ -446,3 +446,58 @@ fn key_callback_unlocks_a_protected_presentation() {
     drop(h);
     std::fs::remove_dir_all(&root).ok();
 }
+
+#[test]
+fn captions_arrive_as_caption_events() {
+    let origin = demo_origin();
+    let host = Box::new(Host {
+        player: AtomicU64::new(0),
+        frames: AtomicU64::new(0),
+        open_from_callback: AtomicI32::new(-1),
+        pause_from_callback: AtomicI32::new(-1),
+        events: Mutex::new(Vec::new()),
+    });
+    let mut cfg = config();
+    cfg.flags = SP_FLAG_CAPTIONS;
+    cfg.on_event = Some(host_event);
+    cfg.user_data = (&*host as *const Host).cast_mut().cast();
+    let h = Handle::new(&cfg);
+    assert_eq!(h.open(&origin.url("demo/Manifest")), sp_status::SP_OK);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let events = host.events.lock().expect("lock").clone();
+        let first = events.iter().find(|(ty, _)| *ty == SP_EVENT_CAPTION);
+        if let Some((_, json)) = first {
+            let v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+            assert_eq!(v["type"], "caption");
+            assert!(
+                v["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Caption ") && t.contains("\nt = ")),
+                "{json}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "no caption event: {events:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: live handle.
+    unsafe {
+        assert_eq!(sp_player_set_captions(h.0, 0), sp_status::SP_OK);
+        assert_eq!(
+            sp_player_set_captions(std::ptr::null_mut(), 1),
+            sp_status::SP_ERR_NULL_POINTER
+        );
+    }
+    // A presentation without captions says so.
+    let plain = Handle::new(&config());
+    assert_eq!(
+        plain.open(&origin.url("bframes/Manifest")),
+        sp_status::SP_OK
+    );
+    // SAFETY: live handle.
+    assert_eq!(
+        unsafe { sp_player_set_captions(plain.0, 1) },
+        sp_status::SP_ERR_NO_STREAM
+    );
+}

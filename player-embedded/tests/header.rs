@@ -44,6 +44,7 @@ fn committed_header_matches_a_fresh_generation() {
         "sp_player_stop",
         "sp_player_select_stream",
         "sp_player_set_max_bitrate",
+        "sp_player_set_captions",
         "sp_player_position",
         "sp_player_stats",
         "sp_player_free",

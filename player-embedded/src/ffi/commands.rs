@@ -63,6 +63,30 @@ pub unsafe extern "C" fn sp_player_seek(p: *mut sp_player, position_ms: u64) -> 
     }
 }
 
+/// Shows (`on` nonzero) or hides (`on` 0) captions; what is on screen arrives as `SP_EVENT_CAPTION`. A
+/// presentation without a caption stream answers `SP_ERR_NO_STREAM`.
+///
+/// # Safety
+/// `p` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sp_player_set_captions(p: *mut sp_player, on: i32) -> sp_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        on_session(p, |s| {
+            let player = s.player()?;
+            let on = on != 0;
+            if on && !player.has_captions() {
+                return Err(Failure::new(
+                    sp_status::SP_ERR_NO_STREAM,
+                    "the presentation has no caption stream",
+                ));
+            }
+            player.set_captions(on);
+            Ok(())
+        })
+    }
+}
+
 /// Instant replay: jumps back `back_ms` from the current position.
 ///
 /// # Safety

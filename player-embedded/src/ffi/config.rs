@@ -19,7 +19,10 @@ pub const SP_FLAG_FAST: u32 = 1;
 pub const SP_FLAG_START_PAUSED: u32 = 2;
 /// Keep due pictures for `sp_player_next_video_frame` instead of calling `on_video`.
 pub const SP_FLAG_PULL_VIDEO: u32 = 4;
-const KNOWN_FLAGS: u32 = SP_FLAG_FAST | SP_FLAG_START_PAUSED | SP_FLAG_PULL_VIDEO;
+/// Show captions from the start (`SP_EVENT_CAPTION` events; see `sp_player_set_captions`).
+pub const SP_FLAG_CAPTIONS: u32 = 8;
+const KNOWN_FLAGS: u32 =
+    SP_FLAG_FAST | SP_FLAG_START_PAUSED | SP_FLAG_PULL_VIDEO | SP_FLAG_CAPTIONS;
 
 /// Most extra headers accepted.
 const MAX_HEADERS: usize = 256;
@@ -207,6 +210,7 @@ impl Settings {
         let mut b = PlayerBuilder::new()
             .fast(self.has(SP_FLAG_FAST))
             .start_paused(self.has(SP_FLAG_START_PAUSED))
+            .captions(self.has(SP_FLAG_CAPTIONS))
             .max_bitrate((self.max_bitrate > 0).then_some(self.max_bitrate));
         if let Some(ua) = &self.user_agent {
             b = b.user_agent(ua.clone());

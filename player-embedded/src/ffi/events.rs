@@ -31,6 +31,9 @@ pub const SP_EVENT_STATS: sp_event_type = 6;
 pub const SP_EVENT_ENDED: sp_event_type = 7;
 /// `{"type":"command","command"}`: a command was taken (its effects follow as other events).
 pub const SP_EVENT_COMMAND: sp_event_type = 8;
+/// `{"type":"caption","text","position_s"}`: the caption on screen changed while captions
+/// are on; `text` has its lines separated by `\n` and is empty when none is showing.
+pub const SP_EVENT_CAPTION: sp_event_type = 9;
 
 /// The `sp_event_type` of an event.
 pub(crate) fn event_type(ev: &Event) -> sp_event_type {
@@ -44,6 +47,7 @@ pub(crate) fn event_type(ev: &Event) -> sp_event_type {
         Event::Stats(_) => SP_EVENT_STATS,
         Event::Ended { .. } => SP_EVENT_ENDED,
         Event::Command { .. } => SP_EVENT_COMMAND,
+        Event::Caption { .. } => SP_EVENT_CAPTION,
     }
 }
 
