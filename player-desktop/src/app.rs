@@ -103,6 +103,7 @@ struct App {
 impl App {
     fn new(args: Args, config: Config, proxy: EventLoopProxy<UserEvent>, launched: Instant) -> App {
         let input = args.input_or_demo();
+        let captions = args.captions;
         App {
             title: presentation_name(&input),
             args,
@@ -120,7 +121,7 @@ impl App {
             controls_until: None,
             last_cursor: None,
             stats: false,
-            captions: false,
+            captions,
             repaint_at: None,
             last_redraw: launched,
             outcome: None,
@@ -334,13 +335,17 @@ impl App {
                 }
             }
             Action::ToggleCaptions => {
-                self.captions = !self.captions;
-                let text = match (self.view.text_tracks, self.captions) {
-                    (0, _) => "no captions",
-                    (_, true) => "captions on (not rendered in this build)",
-                    (_, false) => "captions off",
-                };
-                self.view.notify(text);
+                if player.has_captions() {
+                    self.captions = !self.captions;
+                    player.set_captions(self.captions);
+                    self.view.notify(if self.captions {
+                        "captions on"
+                    } else {
+                        "captions off"
+                    });
+                } else {
+                    self.view.notify("no captions in this presentation");
+                }
             }
             Action::Volume(delta) => {
                 let v = controls::step_volume(o.audio.volume(), delta);

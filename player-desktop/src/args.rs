@@ -29,6 +29,9 @@ pub struct Args {
     /// Initial volume, 0-100 (%).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub volume: u8,
+    /// Show captions from the start (C toggles them).
+    #[arg(long)]
+    pub captions: bool,
     /// Play without a window, with a one-line status in the terminal.
     #[arg(long)]
     pub headless: bool,
@@ -57,6 +60,7 @@ impl Args {
             start: self.start,
             max_bitrate: self.max_bitrate,
             keys: self.keys()?,
+            captions: self.captions,
             ..Config::default()
         })
     }
@@ -85,6 +89,7 @@ mod tests {
             "--volume",
             "--headless",
             "--events",
+            "--captions",
         ] {
             assert!(help.contains(opt), "{opt} missing from help");
         }

@@ -44,6 +44,7 @@ fn main() {
         max_bitrate: args.max_bitrate,
         events: args.events.clone(),
         keys: args.key_args.clone(),
+        captions: args.captions,
         ..PlayArgs::default()
     };
     std::process::exit(run_play(&play));

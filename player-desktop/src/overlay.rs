@@ -54,6 +54,9 @@ pub fn draw(ctx: &egui::Context, input: &OverlayInput<'_>) -> Vec<Action> {
                 });
             });
     }
+    if !view.caption.is_empty() && view.fatal.is_none() {
+        caption(ctx, screen, &view.caption, input.controls);
+    }
     if input.stats {
         stats_view::draw(ctx, view, input.stats_extra);
     }
@@ -61,6 +64,37 @@ pub fn draw(ctx: &egui::Context, input: &OverlayInput<'_>) -> Vec<Action> {
         controls_bar(ctx, screen, input, &mut actions);
     }
     actions
+}
+
+/// The caption on screen: each line centred near the bottom (above the controls when they
+/// show) on a dark box as wide as the line, its size following the window's height like a
+/// TV's subtitles.
+fn caption(ctx: &egui::Context, screen: Rect, text: &str, controls: bool) {
+    let size = (screen.height() / 24.0).clamp(14.0, 42.0);
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Middle,
+        Id::unique("smoothplay-caption"),
+    ));
+    let galleys: Vec<_> = text
+        .lines()
+        .map(|line| {
+            painter.layout_no_wrap(line.to_owned(), FontId::proportional(size), Color32::WHITE)
+        })
+        .collect();
+    let pad = Vec2::new(size * 0.4, size * 0.1);
+    let line_h = galleys.iter().map(|g| g.size().y).fold(0.0, f32::max) + 2.0 * pad.y;
+    let bottom = screen.bottom() - if controls { 96.0 } else { size * 1.5 };
+    let mut top = bottom - line_h * galleys.len() as f32;
+    for g in galleys {
+        let w = g.size().x + 2.0 * pad.x;
+        let rect = Rect::from_min_size(
+            Pos2::new(screen.center().x - w / 2.0, top),
+            Vec2::new(w, line_h),
+        );
+        painter.rect_filled(rect, CornerRadius::same(2), Color32::from_black_alpha(200));
+        painter.galley(rect.min + pad, g, Color32::WHITE);
+        top += line_h;
+    }
 }
 
 fn panel() -> egui::Frame {

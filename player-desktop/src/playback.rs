@@ -43,8 +43,8 @@ pub struct PlaybackView {
     pub notice: Option<(String, Instant)>,
     /// Video levels of the presentation: (bitrate, FourCC).
     codecs: Vec<(u64, String)>,
-    /// Text streams in the presentation.
-    pub text_tracks: usize,
+    /// The caption on screen (empty: none).
+    pub caption: String,
     /// Whether the presentation is live.
     pub is_live: bool,
     /// Quality switches seen.
@@ -69,20 +69,15 @@ impl PlaybackView {
             fatal: None,
             notice: None,
             codecs: Vec::new(),
-            text_tracks: 0,
+            caption: String::new(),
             is_live: false,
             switches: 0,
         }
     }
 
-    /// Takes in what the manifest says (codecs, text tracks, live).
+    /// Takes in what the manifest says (codecs, live).
     pub fn set_manifest(&mut self, manifest: &Manifest) {
         self.is_live = manifest.is_live;
-        self.text_tracks = manifest
-            .streams
-            .iter()
-            .filter(|s| s.stream_type == StreamType::Text)
-            .count();
         self.codecs = manifest
             .streams
             .iter()
@@ -185,6 +180,7 @@ impl PlaybackView {
                 };
                 self.notify(format!("{kind}: {name}"));
             }
+            Event::Caption { text, .. } => self.caption.clone_from(text),
             Event::Seek { .. } => {}
             Event::Ended { .. } => {
                 self.state = Some(State::Ended);

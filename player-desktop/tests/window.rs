@@ -135,6 +135,48 @@ fn keys_and_the_seek_bar_control_playback() {
     }
     x.key(&window, "s");
 
+    // C shows the caption of the paused moment near the bottom; C again takes it away.
+    x.key(&window, "c");
+    let (i, shown) = events.wait_for(i, "a caption", |v| {
+        v["type"] == "caption" && v["text"].as_str().is_some_and(|t| !t.is_empty())
+    });
+    let text = shown["text"].as_str().unwrap_or_default();
+    let at = shown["position_s"].as_f64().unwrap_or(-1.0);
+    assert_eq!(
+        text,
+        format!("Caption {n}\nt = {n} s", n = at.floor()),
+        "caption at {at} s"
+    );
+    let caption_area = ((160, 540), (1120, 716));
+    let mut with_caption = None;
+    for _ in 0..100 {
+        let img = x.screenshot(&window);
+        if !img.same_region(&b, caption_area.0, caption_area.1) {
+            with_caption = Some(img);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let with_caption = with_caption.expect("the caption did not appear");
+    // (The "captions on" notice shows in the index band at the top.)
+    if !with_caption.same_region(&b, (0, 90), (1280, 500)) {
+        with_caption.save_ppm(&dir.0.join("caption.ppm"));
+        panic!("showing a caption changed pixels above the caption area (picture kept)");
+    }
+    x.key(&window, "c");
+    let (i, _) = events.wait_for(i, "the caption cleared", |v| {
+        v["type"] == "caption" && v["text"] == ""
+    });
+    let mut cleared = false;
+    for _ in 0..100 {
+        if x.screenshot(&window).same_region(&b, (0, 90), (1280, 720)) {
+            cleared = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(cleared, "the caption stayed on screen after C");
+
     // Moving the mouse shows the seek bar; a click at a quarter of it seeks to 5 s.
     x.pointer(600, 400);
     x.pointer(640, 420);
