@@ -12,12 +12,7 @@ use crate::live::Timeline;
 use crate::manifest::{Chunk, Codec, Manifest, StreamIndex, StreamType};
 use crate::time::duration_to_ticks;
 
-fn lock<T, R>(m: &Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
-    match m.lock() {
-        Ok(mut g) => f(&mut g),
-        Err(p) => f(&mut p.into_inner()),
-    }
-}
+use super::session_ctx::lock;
 
 /// The selected caption stream and what is known of it.
 pub(crate) struct CaptionTrack {

@@ -60,7 +60,8 @@ pub(crate) struct SessionCtx {
     last_refresh: tokio::sync::Mutex<Instant>,
 }
 
-fn lock<T, R>(m: &Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
+/// Runs `f` on the value behind `m`, also after a panic elsewhere poisoned it.
+pub(crate) fn lock<T, R>(m: &Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
     match m.lock() {
         Ok(mut g) => f(&mut g),
         Err(p) => f(&mut p.into_inner()),
