@@ -58,16 +58,18 @@ impl CaptionTrack {
 
     /// The first chunk covering media time `from`..`to` not fetched yet.
     pub fn next_to_fetch(&self, from: Duration, to: Duration) -> Option<Chunk> {
-        let fetched = lock(&self.fetched, |f| f.clone());
-        self.timeline(|t| {
-            let (from, to) = (
-                duration_to_ticks(from, t.timescale),
-                duration_to_ticks(to, t.timescale),
-            );
-            let first = t.chunk_at(from)?.start;
-            t.iter_from(first)
-                .take_while(|c| c.start <= to)
-                .find(|c| c.end() > from && !fetched.contains(&c.start))
+        // The only place both are held: fetched, then timeline.
+        lock(&self.fetched, |fetched| {
+            self.timeline(|t| {
+                let (from, to) = (
+                    duration_to_ticks(from, t.timescale),
+                    duration_to_ticks(to, t.timescale),
+                );
+                let first = t.chunk_at(from)?.start;
+                t.iter_from(first)
+                    .take_while(|c| c.start <= to)
+                    .find(|c| c.end() > from && !fetched.contains(&c.start))
+            })
         })
     }
 
