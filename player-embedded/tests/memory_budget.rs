@@ -1,6 +1,6 @@
 //! The memory budget holds over long presentations: a counting global allocator measures the
 //! heap while a 2-minute and a 10-minute presentation (the demo looped) play `--fast` from the
-//! loopback origin with a small budget.
+//! loopback origin with a small budget; the heap sampled at every picture shows no trend.
 //!
 //! What is counted: every Rust heap allocation in this process (the player, and the origin
 //! serving it). Not counted: OpenH264's own C++ allocations (decoder state and reference
@@ -77,21 +77,27 @@ static ALLOC: Counting = Counting;
 const MIB: usize = 1024 * 1024;
 /// The budget under test: small, so it binds long before the forward-buffer target.
 const BUDGET: usize = 4 * MIB;
-/// What the heap may hold beyond the budget (measured: 3.8–3.9 MiB), at this level:
+/// What the heap may hold beyond the budget (measured over 13 runs: 3.2–4.6 MiB; the peak is
+/// a race between fetching, decoding and presenting, so it varies from run to run), at this
+/// level:
 /// - decoded pictures in flight, charged but not gated (the fetcher is the only gate): the
 ///   decoder→presenter channel of 4, one being presented, one being handed over, ≈ 6 × 380 KB;
 /// - one fragment per stream fetched just before the budget filled (≈ 270 KB);
 /// - decoded audio in its 32-frame channel (≈ 256 KB), uncharged;
 /// - sample tables, HTTP and runtime buffers of the player and of the in-process origin,
 ///   the manifest, events: about 1 MiB.
-const FIXED_OVERHEAD: usize = 9 * MIB / 2;
-/// Allowed difference between the peaks of the 2- and the 10-minute run.
+const FIXED_OVERHEAD: usize = 11 * MIB / 2;
+/// Allowed rise of the typical heap (90th percentile of per-picture samples) from the first
+/// fifth of the 10-minute run to its last fifth. (Peaks are not compared: the maximum of a
+/// longer run is higher by chance alone.)
 const NO_GROWTH_SLACK: usize = MIB / 2;
 
-/// Counts pictures and checks they come in presentation order.
+/// Counts pictures, checks they come in presentation order, and samples the heap at each.
 struct Counter {
     frames: Arc<AtomicU64>,
     last_pts: Option<u64>,
+    /// Heap live at each picture (allocated up front, so sampling allocates nothing).
+    samples: Arc<std::sync::Mutex<Vec<usize>>>,
 }
 
 impl VideoSink for Counter {
@@ -102,6 +108,11 @@ impl VideoSink for Counter {
         }
         self.last_pts = Some(pts);
         self.frames.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut s) = self.samples.lock()
+            && s.len() < s.capacity()
+        {
+            s.push(LIVE.load(Ordering::Relaxed));
+        }
         Ok(())
     }
 }
@@ -112,9 +123,12 @@ struct Run {
     peak: usize,
     /// Heap left above that level once the player is dropped.
     left: isize,
+    /// Heap above that level at each picture presented.
+    samples: Vec<usize>,
 }
 
-fn play(url: &str) -> Run {
+fn play(url: &str, pictures: usize) -> Run {
+    let samples = Arc::new(std::sync::Mutex::new(Vec::with_capacity(pictures)));
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
     let frames = Arc::new(AtomicU64::new(0));
@@ -125,6 +139,7 @@ fn play(url: &str) -> Run {
         .video_sink(Counter {
             frames: frames.clone(),
             last_pts: None,
+            samples: samples.clone(),
         })
         .open(url)
         .expect("opens");
@@ -142,11 +157,23 @@ fn play(url: &str) -> Run {
     let peak = PEAK.load(Ordering::Relaxed) - base;
     drop(player);
     let left = LIVE.load(Ordering::Relaxed) as isize - base as isize;
+    let samples = samples
+        .lock()
+        .map(|s| s.iter().map(|v| v.saturating_sub(base)).collect())
+        .unwrap_or_default();
     Run {
         frames: frames.load(Ordering::Relaxed),
         peak,
         left,
+        samples,
     }
+}
+
+/// The 90th percentile of `v`.
+fn p90(v: &[usize]) -> usize {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v.get(v.len() * 9 / 10).copied().unwrap_or(0)
 }
 
 #[test]
@@ -157,14 +184,22 @@ fn heap_stays_within_budget_plus_fixed_overhead_and_does_not_grow_with_length() 
     let presentation = looped::make(&root, 800_000, 30, &[("short", 6), ("long", 30)]);
     let origin = Origin::start(&presentation.root, OriginConfig::default()).expect("origin");
 
-    let short = play(&origin.url("short/Manifest"));
-    let long = play(&origin.url("long/Manifest"));
+    let short = play(&origin.url("short/Manifest"), 6 * 500);
+    let long = play(&origin.url("long/Manifest"), 30 * 500);
     let mib = |n: usize| n as f64 / MIB as f64;
+    let fifth = long.samples.len() / 5;
+    let (early, late) = (
+        p90(&long.samples[..fifth]),
+        p90(&long.samples[long.samples.len() - fifth..]),
+    );
     eprintln!(
-        "budget {:.1} MiB · peak above baseline: 2 min {:.2} MiB, 10 min {:.2} MiB · left after drop: {} B, {} B",
+        "budget {:.1} MiB · peak above baseline: 2 min {:.2} MiB, 10 min {:.2} MiB · 10 min p90 \
+         first fifth {:.2} MiB, last fifth {:.2} MiB · left after drop: {} B, {} B",
         mib(BUDGET),
         mib(short.peak),
         mib(long.peak),
+        mib(early),
+        mib(late),
         short.left,
         long.left
     );
@@ -181,10 +216,10 @@ fn heap_stays_within_budget_plus_fixed_overhead_and_does_not_grow_with_length() 
         );
     }
     assert!(
-        long.peak <= short.peak + NO_GROWTH_SLACK,
-        "peak grew with length: {:.2} MiB at 2 min, {:.2} MiB at 10 min",
-        mib(short.peak),
-        mib(long.peak)
+        late <= early + NO_GROWTH_SLACK,
+        "heap grew with length: p90 {:.2} MiB in the first fifth, {:.2} MiB in the last",
+        mib(early),
+        mib(late)
     );
     // Nothing accumulates: what stays after dropping the player is the origin's request log
     // and allocator noise, not media.
