@@ -40,22 +40,7 @@ pub fn render_rgba(
         label: Some("smoothplay offscreen"),
     });
     {
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("smoothplay offscreen"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut pass = crate::gpu::black_pass(&mut encoder, &view, "smoothplay offscreen");
         renderer.draw(
             &mut pass,
             letterbox((frame.width, frame.height), (width, height)),

@@ -107,24 +107,8 @@ impl Screen {
             .egui
             .update_buffers(device, queue, &mut encoder, jobs, &screen);
         {
-            let mut pass = encoder
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("smoothplay frame"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    depth_stencil_attachment: None,
-                    timestamp_writes: None,
-                    occlusion_query_set: None,
-                    multiview_mask: None,
-                })
-                .forget_lifetime();
+            let mut pass =
+                crate::gpu::black_pass(&mut encoder, &view, "smoothplay frame").forget_lifetime();
             if let Some(picture) = self.video.picture_size() {
                 self.video.draw(&mut pass, letterbox(picture, self.size()));
             }

@@ -270,6 +270,19 @@ struct Host {
     events: Mutex<Vec<(u32, String)>>,
 }
 
+impl Host {
+    /// A host with nothing seen yet, at a stable address for `user_data`.
+    fn boxed() -> Box<Host> {
+        Box::new(Host {
+            player: AtomicU64::new(0),
+            frames: AtomicU64::new(0),
+            open_from_callback: AtomicI32::new(-1),
+            pause_from_callback: AtomicI32::new(-1),
+            events: Mutex::new(Vec::new()),
+        })
+    }
+}
+
 unsafe extern "C" fn host_video(user: *mut c_void, frame: *const sp_frame) {
     // SAFETY: user_data is the test's Host, alive while the player is.
     let host = unsafe { &*user.cast::<Host>() };
@@ -307,13 +320,7 @@ unsafe extern "C" fn host_event(user: *mut c_void, ty: u32, json: *const c_char,
 #[test]
 fn callbacks_may_command_but_not_open_or_free() {
     let origin = demo_origin();
-    let host = Box::new(Host {
-        player: AtomicU64::new(0),
-        frames: AtomicU64::new(0),
-        open_from_callback: AtomicI32::new(-1),
-        pause_from_callback: AtomicI32::new(-1),
-        events: Mutex::new(Vec::new()),
-    });
+    let host = Host::boxed();
     let mut cfg = config();
     cfg.on_video = Some(host_video);
     cfg.on_event = Some(host_event);
@@ -450,13 +457,7 @@ fn key_callback_unlocks_a_protected_presentation() {
 #[test]
 fn captions_arrive_as_caption_events() {
     let origin = demo_origin();
-    let host = Box::new(Host {
-        player: AtomicU64::new(0),
-        frames: AtomicU64::new(0),
-        open_from_callback: AtomicI32::new(-1),
-        pause_from_callback: AtomicI32::new(-1),
-        events: Mutex::new(Vec::new()),
-    });
+    let host = Host::boxed();
     let mut cfg = config();
     cfg.flags = SP_FLAG_CAPTIONS;
     cfg.on_event = Some(host_event);

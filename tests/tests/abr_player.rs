@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use player_core::player::{Config, Event, Player, SlowDecode, State, StreamKind};
+use player_core::player::{Config, Event, Player, SlowDecode, StreamKind};
 use player_tests::abrsim::trace::{Trace, TraceFormat};
 use player_tests::origin::{LiveConfig, Origin, OriginConfig};
-use player_tests::support::{CaptureAudio, CaptureVideo, assets_dir};
+use player_tests::support::{CaptureAudio, CaptureVideo, assets_dir, run_to_end};
 
 const SPEED: f64 = 2.0;
 
@@ -48,25 +48,7 @@ fn play(
     };
     let player = Player::open(&origin.url("demo/Manifest"), config, sinks).expect("open");
     assert!(!player.is_live(), "an ended event plays on demand");
-    let mut seen = Vec::new();
-    loop {
-        let ev = player
-            .events()
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the player went silent");
-        let done = matches!(
-            ev,
-            Event::Ended { .. }
-                | Event::State {
-                    state: State::Failed,
-                    ..
-                }
-        );
-        seen.push(ev);
-        if done {
-            break;
-        }
-    }
+    let seen = run_to_end(&player);
     let summary = player.summary();
     drop(player);
     (seen, video, summary)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use player_core::net::FetchConfig;
 use player_core::player::{Config, Event, Player, Sinks, State};
 use player_tests::origin::{Fault, Origin, OriginConfig, parse_faults};
-use player_tests::support::{CaptureAudio, CaptureVideo, Reference, assets_dir};
+use player_tests::support::{CaptureAudio, CaptureVideo, Reference, assets_dir, run_to_end};
 
 fn faulty(spec: &str) -> Origin {
     Origin::start(
@@ -33,28 +33,6 @@ fn config() -> Config {
     }
 }
 
-fn run(player: &Player) -> Vec<Event> {
-    let mut seen = Vec::new();
-    loop {
-        let ev = player
-            .events()
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the player went silent");
-        let done = matches!(
-            ev,
-            Event::Ended { .. }
-                | Event::State {
-                    state: State::Failed,
-                    ..
-                }
-        );
-        seen.push(ev);
-        if done {
-            return seen;
-        }
-    }
-}
-
 fn play(url: &str, config: Config) -> (Vec<Event>, CaptureVideo, CaptureAudio) {
     let video = CaptureVideo::default();
     let audio = CaptureAudio::new(false);
@@ -63,7 +41,7 @@ fn play(url: &str, config: Config) -> (Vec<Event>, CaptureVideo, CaptureAudio) {
         audio: Box::new(audio.clone()),
     };
     let player = Player::open(url, config, sinks).expect("open");
-    let seen = run(&player);
+    let seen = run_to_end(&player);
     drop(player);
     (seen, video, audio)
 }

@@ -3,34 +3,12 @@
 
 use std::time::Duration;
 
-use player_core::player::{Config, Event, Player, Sinks, State};
+use player_core::player::{Config, Event, Player, Sinks};
 use player_tests::origin::{Origin, OriginConfig};
 use player_tests::support::{
-    CaptureAudio, CaptureVideo, CapturedFrame, Reference, assets_dir, corpus_dir, tone_hz,
+    CaptureAudio, CaptureVideo, CapturedFrame, Reference, assets_dir, corpus_dir, run_to_end,
+    tone_hz,
 };
-
-/// Waits for the end of playback (or a failure), returning the events seen.
-fn run_to_end(player: &Player) -> Vec<Event> {
-    let mut seen = Vec::new();
-    loop {
-        let ev = player
-            .events()
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the player went silent for 60 s");
-        let done = matches!(
-            ev,
-            Event::Ended { .. }
-                | Event::State {
-                    state: State::Failed,
-                    ..
-                }
-        );
-        seen.push(ev);
-        if done {
-            return seen;
-        }
-    }
-}
 
 fn fatal_errors(events: &[Event]) -> Vec<&Event> {
     events

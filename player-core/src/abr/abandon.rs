@@ -99,6 +99,11 @@ mod tests {
         }
     }
 
+    /// The verdict with a 4 Mbit/s estimate and a 0.05 s request latency.
+    fn at_4_mbps(f: InFlight) -> Option<usize> {
+        should_abandon(&f, &RATES, &SIZES, 0.05, Some(4e6), &params())
+    }
+
     fn flight(received: u64, elapsed: f64, buffer: f64) -> InFlight {
         InFlight {
             level: 2,
@@ -113,42 +118,21 @@ mod tests {
     #[test]
     fn collapse_with_thin_buffer_abandons() {
         // 100 kB in 2 s = 0.4 Mbit/s; 1.9 MB left = 38 s; buffer 3 s.
-        let d = should_abandon(
-            &flight(100_000, 2.0, 3.0),
-            &RATES,
-            &SIZES,
-            0.05,
-            Some(4e6),
-            &params(),
-        );
+        let d = at_4_mbps(flight(100_000, 2.0, 3.0));
         assert_eq!(d, Some(0));
     }
 
     #[test]
     fn on_time_download_is_kept() {
         // 1 MB in 2 s = 4 Mbit/s; 1 MB left = 2 s; buffer 10 s.
-        let d = should_abandon(
-            &flight(1_000_000, 2.0, 10.0),
-            &RATES,
-            &SIZES,
-            0.05,
-            Some(4e6),
-            &params(),
-        );
+        let d = at_4_mbps(flight(1_000_000, 2.0, 10.0));
         assert_eq!(d, None);
     }
 
     #[test]
     fn nearly_done_download_is_kept_even_if_late() {
         // 1.95 MB in 10 s; 50 kB left at 1.56 Mbit/s = 0.26 s; buffer 0.1 s: refetching is worse.
-        let d = should_abandon(
-            &flight(1_950_000, 10.0, 0.1),
-            &RATES,
-            &SIZES,
-            0.05,
-            Some(4e6),
-            &params(),
-        );
+        let d = at_4_mbps(flight(1_950_000, 10.0, 0.1));
         assert_eq!(d, None);
     }
 

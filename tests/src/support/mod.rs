@@ -1,10 +1,12 @@
 //! Helpers for end-to-end tests: asset paths, reference data, capturing sinks, measurements.
 
 mod capture;
+mod events;
 mod measure;
 mod reference;
 
 pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
+pub use events::run_to_end;
 pub use measure::{frame_index, md5_hex, tone_hz};
 pub use reference::{AudioRef, CaptionsRef, CueRef, FrameRef, Reference, VideoRef};
 
