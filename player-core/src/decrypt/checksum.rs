@@ -5,7 +5,8 @@
 
 use super::DecryptError;
 use super::key::{ContentKey, KeyFuture, KeyProvider};
-use crate::manifest::{PlayReadyHeader, Uuid};
+use crate::base::Uuid;
+use crate::manifest::PlayReadyHeader;
 use aes::Aes128;
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use std::collections::HashMap;

@@ -4,7 +4,7 @@
 //! KIDs are the 16 bytes of the canonical (big-endian) UUID, as in `tenc`/`senc`.
 
 use super::key::ContentKey;
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! provider.
 
 use super::DecryptError;
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 use futures_util::FutureExt;
 use futures_util::future::Shared;
 use std::collections::HashMap;

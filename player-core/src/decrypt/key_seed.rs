@@ -8,7 +8,7 @@
 
 use super::key::{ContentKey, KeyFuture, KeyProvider};
 use super::providers::decode_secret;
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 

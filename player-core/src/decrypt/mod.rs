@@ -22,7 +22,7 @@ pub use key_seed::{KeySeed, KeySeedProvider, derive_content_key};
 pub use piff::SampleDecryptor;
 pub use providers::{CallbackProvider, FirstOf, StaticKeys, parse_key_arg};
 
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 
 /// Why a sample could not be decrypted or a key could not be had. Never carries key bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

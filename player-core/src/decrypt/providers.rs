@@ -3,7 +3,7 @@
 
 use super::DecryptError;
 use super::key::{ContentKey, KeyFuture, KeyProvider};
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use std::collections::HashMap;

@@ -5,7 +5,8 @@ mod bits;
 pub mod codec_config;
 pub mod sps;
 
-pub use avc::{AnnexBConverter, contains_idr, split_annex_b};
+pub use crate::base::split_annex_b;
+pub use avc::{AnnexBConverter, contains_idr};
 pub use codec_config::{
     AacConfig, DecoderConfig, H264Config, decoder_config, track_decoder_config,
 };

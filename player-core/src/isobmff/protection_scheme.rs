@@ -5,7 +5,7 @@
 use super::piff_tenc::{PIFF_TRACK_ENCRYPTION_UUID, TrackEncryption, parse_piff_tenc};
 use super::sample_encryption::Algorithm;
 use super::{BoxError, BoxIter, FourCc, Reader};
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 
 /// A CENC Track Encryption box (`tenc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! ClearKey license client: POSTs a W3C EME ClearKey license request to `--license-url` and
 //! reads the JSON Web Key set answer. The JSON itself lives in `decrypt::clearkey_json`.
 
+use crate::base::Uuid;
 use crate::decrypt::DecryptError;
 use crate::decrypt::clearkey_json::{ClearKeyJsonError, license_request, parse_key_set};
 use crate::decrypt::key::{ContentKey, KeyFuture, KeyProvider};
-use crate::manifest::Uuid;
 use std::time::Duration;
 use url::Url;
 use zeroize::Zeroizing;
