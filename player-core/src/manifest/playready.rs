@@ -8,7 +8,7 @@
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::protection::decode_base64;
+use super::base64_text::decode_base64;
 use super::xml::{XmlReader, is};
 use super::{PlayReadyHeader, PlayReadyKid, Uuid};
 
