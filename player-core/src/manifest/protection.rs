@@ -74,6 +74,7 @@ fn protection_header(
 mod tests {
     use super::*;
     use crate::manifest::playready::tests::pro;
+    use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
 
     fn read(xml: &str) -> Result<Vec<ProtectionHeader>, ManifestError> {
