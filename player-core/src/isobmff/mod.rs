@@ -22,7 +22,7 @@ pub mod sdtp;
 pub mod senc;
 pub mod stsd;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 pub mod tfdt;
 pub mod tfhd;
 pub mod tfrf;
