@@ -8,6 +8,8 @@ pub mod cbc;
 pub mod checksum;
 pub mod clearkey_json;
 pub mod ctr;
+mod encryption_box;
+mod fragment;
 pub mod key;
 pub mod key_seed;
 pub mod piff;
@@ -17,6 +19,8 @@ pub use crate::isobmff::sample_encryption::{
     Algorithm, Iv, SampleAuxInfo, SampleEncryption, Subsample,
 };
 pub use checksum::{ChecksumVerifier, key_checksum, verify_checksum};
+pub use encryption_box::sample_encryption;
+pub use fragment::{FragmentDecryptError, FragmentDecryptor};
 pub use key::{ContentKey, KeyCache, KeyFuture, KeyProvider};
 pub use key_seed::{KeySeed, KeySeedProvider, derive_content_key};
 pub use piff::SampleDecryptor;

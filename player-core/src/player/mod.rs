@@ -189,7 +189,7 @@ impl Player {
         );
         shared.slow_decode = config.slow_decode;
         let shared = Arc::new(shared);
-        let protection = protection::Protection::new(&manifest, config.keys.as_ref());
+        let protection = protection::decryptor(&manifest, config.keys.as_ref());
         let ctx = SessionCtx::new(
             shared.clone(),
             fetcher,
