@@ -14,7 +14,8 @@ use player_core::decrypt::{
     ContentKey, FirstOf, KeyProvider, KeySeed, KeySeedProvider, StaticKeys, parse_key_arg,
 };
 use player_core::manifest::Uuid;
-use player_core::net::clearkey::{ClearKeyError, ClearKeyProvider};
+use player_core::net::clearkey::ClearKeyError;
+use player_core::player::ClearKeyProvider;
 use player_core::player::Keys;
 
 /// Where content keys come from (command-line options; all optional, all combinable).

@@ -15,7 +15,7 @@ use player_core::decrypt::{
     CallbackProvider, ContentKey, DecryptError, KeySeed, KeySeedProvider, StaticKeys,
 };
 use player_core::manifest::Uuid;
-use player_core::net::clearkey::ClearKeyProvider;
+use player_core::player::ClearKeyProvider;
 use player_core::player::{Config, Event, Keys, Player, Sinks, State};
 use player_tests::origin::{ClearKeyConfig, Origin, OriginConfig};
 use player_tests::support::{CaptureAudio, CaptureVideo, CapturedFrame, Reference, assets_dir};

@@ -1,12 +1,11 @@
 //! PIFF / CENC sample decryption and content keys.
 //!
 //! Sans-IO: keys come from a [`KeyProvider`] (static keys, a PlayReady key seed, an embedder's
-//! callback, or the ClearKey license client in `net::clearkey`); samples are decrypted in place
+//! callback, or the ClearKey license server through `player::license`); samples are decrypted in place
 //! by a [`SampleDecryptor`]. Keys never appear in `Debug` output, logs or errors — only KIDs.
 
 pub mod cbc;
 pub mod checksum;
-pub mod clearkey_json;
 pub mod ctr;
 mod encryption_box;
 mod fragment;
