@@ -23,7 +23,7 @@ pub use fragment::{FragmentDecryptError, FragmentDecryptor};
 pub use key::{ContentKey, KeyCache, KeyFuture, KeyProvider};
 pub use key_seed::{KeySeed, KeySeedProvider, derive_content_key};
 pub use piff::SampleDecryptor;
-pub use providers::{CallbackProvider, FirstOf, StaticKeys, parse_key_arg};
+pub use providers::{CallbackProvider, FirstOf, StaticKeys};
 
 use crate::base::Uuid;
 
