@@ -2,7 +2,7 @@
 
 use crate::captions::CaptionError;
 use crate::decode::DecodeError;
-use crate::decrypt::DecryptError;
+use crate::decrypt::{DecryptError, FragmentDecryptError};
 use crate::demux::DemuxError;
 use crate::isobmff::BoxError;
 use crate::manifest::ManifestError;
@@ -82,6 +82,15 @@ impl Error {
             Error::NoPlayableStream | Error::NoSuchStream { .. } => "selection",
             Error::Stopped => "stopped",
             Error::Spawn { .. } => "internal",
+        }
+    }
+}
+
+impl From<FragmentDecryptError> for Error {
+    fn from(e: FragmentDecryptError) -> Error {
+        match e {
+            FragmentDecryptError::Box(e) => Error::Box(e),
+            FragmentDecryptError::Decrypt(e) => Error::Decrypt(e),
         }
     }
 }

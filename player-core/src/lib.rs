@@ -5,6 +5,7 @@
 //! `player-embedded`.
 
 pub mod abr;
+pub mod base;
 pub mod captions;
 pub mod clock;
 pub mod decode;

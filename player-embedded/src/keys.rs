@@ -8,14 +8,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use player_core::decrypt::key_seed::KeySeedError;
-use player_core::decrypt::providers::KeyArgError;
-use player_core::decrypt::{
-    ContentKey, FirstOf, KeyProvider, KeySeed, KeySeedProvider, StaticKeys, parse_key_arg,
-};
+use player_core::decrypt::{ContentKey, FirstOf, KeyProvider, KeySeedProvider, StaticKeys};
 use player_core::manifest::Uuid;
-use player_core::net::clearkey::{ClearKeyError, ClearKeyProvider};
+use player_core::net::clearkey::ClearKeyError;
+use player_core::player::ClearKeyProvider;
 use player_core::player::Keys;
+
+pub use crate::key_text::{KeyArgError, KeySeedError, parse_key_arg, parse_key_seed};
 
 /// Where content keys come from (command-line options; all optional, all combinable).
 #[derive(Clone, Default, clap::Args)]
@@ -81,7 +80,7 @@ pub fn provider_from_args(args: &KeyArgs) -> Result<Option<Keys>, KeysError> {
         chain.push(Arc::new(static_keys(&args.keys)?));
     }
     if let Some(seed) = &args.key_seed {
-        chain.push(Arc::new(KeySeedProvider::new(KeySeed::parse(seed)?)));
+        chain.push(Arc::new(KeySeedProvider::new(parse_key_seed(seed)?)));
     }
     if let Some(url) = &args.license_url {
         chain.push(Arc::new(ClearKeyProvider::new(url)?));

@@ -20,6 +20,7 @@
 pub mod builder;
 pub mod ffi;
 pub mod headless;
+pub mod key_text;
 pub mod keys;
 pub mod probe;
 pub mod sinks;

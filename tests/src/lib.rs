@@ -7,6 +7,7 @@
 //! ```
 
 pub mod abrsim;
+pub mod key_text;
 pub mod origin;
 pub mod piff_encrypt;
 pub mod support;

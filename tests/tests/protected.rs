@@ -12,11 +12,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use player_core::decrypt::{
-    CallbackProvider, ContentKey, DecryptError, KeySeed, KeySeedProvider, StaticKeys,
+    CallbackProvider, ContentKey, DecryptError, KeySeedProvider, StaticKeys,
 };
 use player_core::manifest::Uuid;
-use player_core::net::clearkey::ClearKeyProvider;
+use player_core::player::ClearKeyProvider;
 use player_core::player::{Config, Event, Keys, Player, Sinks, State};
+use player_tests::key_text::parse_key_seed;
 use player_tests::origin::{ClearKeyConfig, Origin, OriginConfig};
 use player_tests::support::{CaptureAudio, CaptureVideo, CapturedFrame, Reference, assets_dir};
 
@@ -219,7 +220,7 @@ fn plays_with_every_provider(variant: &str) {
     let p = play(&url, Some(static_keys(&[(kid, key)])));
     assert_like_clear(&format!("{variant} with a static key"), &p);
 
-    let seed = KeySeed::parse(SEED).expect("seed");
+    let seed = parse_key_seed(SEED).expect("seed");
     let p = play(&url, Some(Keys(Arc::new(KeySeedProvider::new(seed)))));
     assert_like_clear(&format!("{variant} with the key seed"), &p);
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::cue_list::Cue;
@@ -97,126 +97,172 @@ fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
 
+/// Reads the cues of a document, times relative to its time origin.
 fn read_cues(doc: &str) -> Result<Vec<RawCue>, CaptionError> {
     let mut reader = Reader::from_str(doc);
     reader.config_mut().check_end_names = true;
-    let xml_error = |r: &Reader<&[u8]>, e: &dyn std::fmt::Display| CaptionError::Xml {
-        position: r.error_position(),
-        message: e.to_string(),
-    };
-    let mut base = TimeBase::default();
-    let mut stack: Vec<Span> = vec![Span {
-        begin: 0.0,
-        end: None,
-    }];
-    let mut open: Option<OpenCue> = None;
-    let mut cues = Vec::new();
+    let mut walk = CueWalk::new();
     loop {
         let event = reader.read_event().map_err(|e| xml_error(&reader, &e))?;
         match event {
             Event::Start(ref s) | Event::Empty(ref s) => {
                 let empty = matches!(event, Event::Empty(_));
                 let name = local(s.name().as_ref()).to_ascii_lowercase();
-                match name.as_str() {
-                    "head" | "metadata" | "styling" | "layout" if !empty => {
-                        reader
-                            .read_to_end(s.name())
-                            .map_err(|e| xml_error(&reader, &e))?;
-                        continue;
-                    }
-                    "tt" => base = time_base(s),
-                    "br" => {
-                        if let Some(c) = open.as_mut() {
-                            c.text.push('\n');
-                        }
-                    }
-                    _ => {}
-                }
-                if empty {
+                if !empty && matches!(name.as_str(), "head" | "metadata" | "styling" | "layout") {
+                    reader
+                        .read_to_end(s.name())
+                        .map_err(|e| xml_error(&reader, &e))?;
                     continue;
                 }
-                if stack.len() > MAX_DEPTH {
-                    return Err(CaptionError::TooLarge {
-                        what: "nesting",
-                        size: stack.len() as u64,
-                        limit: MAX_DEPTH as u64,
-                    });
-                }
-                let parent = *stack.last().unwrap_or(&Span {
-                    begin: 0.0,
-                    end: None,
-                });
-                let timing = timing(s, &name, parent, &base)?;
-                stack.push(timing);
-                if name == "p" && open.is_none() {
-                    open = Some(OpenCue {
-                        depth: stack.len(),
-                        timing,
-                        text: String::new(),
-                    });
-                }
+                walk.start(s, &name, empty)?;
             }
-            Event::Text(t) => {
-                if let Some(c) = open.as_mut() {
-                    push_text(c, &t.xml10_content())?;
-                }
-            }
-            Event::CData(t) => {
-                if let Some(c) = open.as_mut() {
-                    push_text(c, &t.xml10_content())?;
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some(c) = open.as_mut() {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(ch)) => ch.to_string(),
-                        Ok(None) => {
-                            let name: &str = &r;
-                            resolve_predefined_entity(name)
-                                .ok_or_else(|| CaptionError::Xml {
-                                    position: reader.buffer_position(),
-                                    message: format!("unknown entity &{name};"),
-                                })?
-                                .to_string()
-                        }
-                        Err(e) => return Err(xml_error(&reader, &e)),
-                    };
-                    push_text(c, &resolved)?;
-                }
-            }
-            Event::End(_) => {
-                if open.as_ref().is_some_and(|c| c.depth == stack.len())
-                    && let Some(c) = open.take()
-                {
-                    let text = tidy(&c.text);
-                    if !text.is_empty() {
-                        if cues.len() >= MAX_CUES_PER_DOC {
-                            return Err(CaptionError::TooLarge {
-                                what: "cues",
-                                size: cues.len() as u64 + 1,
-                                limit: MAX_CUES_PER_DOC as u64,
-                            });
-                        }
-                        cues.push(RawCue {
-                            begin: c.timing.begin,
-                            end: c.timing.end,
-                            text,
-                        });
-                    }
-                }
-                stack.pop();
-            }
+            Event::Text(t) => walk.text(&t.xml10_content())?,
+            Event::CData(t) => walk.text(&t.xml10_content())?,
+            // Outside a cue an entity is not read, so an unknown one there is no error.
+            Event::GeneralRef(r) if walk.in_cue() => walk.text(&resolve_ref(&reader, &r)?)?,
+            Event::End(_) => walk.end()?,
             Event::Eof => break,
             _ => {}
         }
     }
-    if stack.len() > 1 {
-        return Err(CaptionError::Xml {
-            position: doc.len() as u64,
-            message: "document ends inside an element".into(),
-        });
+    walk.finish(doc.len())
+}
+
+fn xml_error(r: &Reader<&[u8]>, e: &dyn std::fmt::Display) -> CaptionError {
+    CaptionError::Xml {
+        position: r.error_position(),
+        message: e.to_string(),
     }
-    Ok(cues)
+}
+
+/// The text of a character or predefined entity reference.
+fn resolve_ref(reader: &Reader<&[u8]>, r: &BytesRef<'_>) -> Result<String, CaptionError> {
+    match r.resolve_char_ref() {
+        Ok(Some(ch)) => Ok(ch.to_string()),
+        Ok(None) => {
+            let name: &str = r;
+            resolve_predefined_entity(name)
+                .map(str::to_string)
+                .ok_or_else(|| CaptionError::Xml {
+                    position: reader.buffer_position(),
+                    message: format!("unknown entity &{name};"),
+                })
+        }
+        Err(e) => Err(xml_error(reader, &e)),
+    }
+}
+
+/// The state of a walk over a document's elements: open timings, the `<p>` being read, and
+/// the cues found so far.
+struct CueWalk {
+    base: TimeBase,
+    /// Timing of each open element, under the document's own indefinite span.
+    stack: Vec<Span>,
+    open: Option<OpenCue>,
+    cues: Vec<RawCue>,
+}
+
+impl CueWalk {
+    const ROOT: Span = Span {
+        begin: 0.0,
+        end: None,
+    };
+
+    fn new() -> CueWalk {
+        CueWalk {
+            base: TimeBase::default(),
+            stack: vec![CueWalk::ROOT],
+            open: None,
+            cues: Vec::new(),
+        }
+    }
+
+    /// Whether a `<p>` is being read (text is kept only there).
+    fn in_cue(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// Element `name` opens; an `empty` one closes at once and times nothing.
+    fn start(&mut self, s: &BytesStart<'_>, name: &str, empty: bool) -> Result<(), CaptionError> {
+        match name {
+            "tt" => self.base = time_base(s),
+            "br" => self.text_break(),
+            _ => {}
+        }
+        if empty {
+            return Ok(());
+        }
+        if self.stack.len() > MAX_DEPTH {
+            return Err(CaptionError::TooLarge {
+                what: "nesting",
+                size: self.stack.len() as u64,
+                limit: MAX_DEPTH as u64,
+            });
+        }
+        let parent = *self.stack.last().unwrap_or(&CueWalk::ROOT);
+        let timing = timing(s, name, parent, &self.base)?;
+        self.stack.push(timing);
+        if name == "p" && self.open.is_none() {
+            self.open = Some(OpenCue {
+                depth: self.stack.len(),
+                timing,
+                text: String::new(),
+            });
+        }
+        Ok(())
+    }
+
+    fn text_break(&mut self) {
+        if let Some(c) = self.open.as_mut() {
+            c.text.push('\n');
+        }
+    }
+
+    fn text(&mut self, text: &str) -> Result<(), CaptionError> {
+        match self.open.as_mut() {
+            Some(c) => push_text(c, text),
+            None => Ok(()),
+        }
+    }
+
+    /// The innermost open element closes; when it is the `<p>` being read, that is a cue.
+    fn end(&mut self) -> Result<(), CaptionError> {
+        if self
+            .open
+            .as_ref()
+            .is_some_and(|c| c.depth == self.stack.len())
+            && let Some(c) = self.open.take()
+        {
+            let text = tidy(&c.text);
+            if !text.is_empty() {
+                if self.cues.len() >= MAX_CUES_PER_DOC {
+                    return Err(CaptionError::TooLarge {
+                        what: "cues",
+                        size: self.cues.len() as u64 + 1,
+                        limit: MAX_CUES_PER_DOC as u64,
+                    });
+                }
+                self.cues.push(RawCue {
+                    begin: c.timing.begin,
+                    end: c.timing.end,
+                    text,
+                });
+            }
+        }
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// The cues, once the document of `doc_len` bytes has ended with every element closed.
+    fn finish(self, doc_len: usize) -> Result<Vec<RawCue>, CaptionError> {
+        if self.stack.len() > 1 {
+            return Err(CaptionError::Xml {
+                position: doc_len as u64,
+                message: "document ends inside an element".into(),
+            });
+        }
+        Ok(self.cues)
+    }
 }
 
 /// The attribute `name` (local part, any prefix) of `s`.

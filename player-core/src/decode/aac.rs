@@ -7,7 +7,8 @@ use symphonia_core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDec
 use symphonia_core::packet::PacketRef;
 use symphonia_core::units::{Duration, Timestamp};
 
-use super::{AudioFrame, DecodeError};
+use super::DecodeError;
+use crate::base::AudioFrame;
 use crate::demux::AacConfig;
 
 /// An AAC decoder fed raw access units (no ADTS headers), one per sample.

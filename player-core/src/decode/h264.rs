@@ -19,7 +19,8 @@ use openh264::OpenH264API;
 use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
 use openh264::formats::YUVSource;
 
-use super::{DecodeError, VideoFrame};
+use super::DecodeError;
+use crate::base::{VideoFrame, nal_type, split_annex_b};
 
 /// More waiting timestamps than openh264 can hold pictures means some were lost.
 const MAX_PENDING: usize = 40;
@@ -165,28 +166,10 @@ fn copy_frame(yuv: &DecodedYUV<'_>, (pts, duration): (u64, u64), timescale: u64)
 /// The first SPS of an Annex-B access unit, looking only at the NAL units before the
 /// first slice.
 fn leading_sps(data: &[u8]) -> Option<&[u8]> {
-    let mut i = 0;
-    while i + 3 < data.len() {
-        if data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1 {
-            let start = i + 3;
-            let kind = data[start] & 0x1f;
-            if (1..=5).contains(&kind) {
-                return None;
-            }
-            if kind == 7 {
-                let end = (start..data.len().saturating_sub(2))
-                    .find(|&j| {
-                        data[j] == 0 && data[j + 1] == 0 && (data[j + 2] == 1 || data[j + 2] == 0)
-                    })
-                    .unwrap_or(data.len());
-                return data.get(start..end);
-            }
-            i = start;
-        } else {
-            i += 1;
-        }
-    }
-    None
+    split_annex_b(data)
+        .map(|nal| (nal_type(nal), nal))
+        .take_while(|(kind, _)| !(1..=5).contains(kind))
+        .find_map(|(kind, nal)| (kind == 7).then_some(nal))
 }
 
 #[cfg(test)]

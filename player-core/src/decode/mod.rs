@@ -2,11 +2,10 @@
 //! runs each on its own thread.
 
 pub mod aac;
-pub mod frame;
 pub mod h264;
 
+pub use crate::base::{AudioFrame, VideoFrame};
 pub use aac::AacDecoder;
-pub use frame::{AudioFrame, VideoFrame};
 pub use h264::H264Decoder;
 
 /// What went wrong decoding.

@@ -5,7 +5,8 @@
 
 use super::DecryptError;
 use super::key::{ContentKey, KeyFuture, KeyProvider};
-use crate::manifest::{PlayReadyHeader, Uuid};
+use crate::base::Uuid;
+use crate::manifest::PlayReadyHeader;
 use aes::Aes128;
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use std::collections::HashMap;
@@ -80,8 +81,8 @@ impl KeyProvider for ChecksumVerifier {
 #[cfg(test)]
 mod tests {
     use super::super::key::tests::block_on;
-    use super::super::key_seed::tests::MS_TEST_KEY_SEED;
-    use super::super::key_seed::{KeySeed, KeySeedProvider, derive_content_key};
+    use super::super::key_seed::tests::ms_test_seed;
+    use super::super::key_seed::{KeySeedProvider, derive_content_key};
     use super::super::providers::StaticKeys;
     use super::*;
     use crate::manifest::PlayReadyKid;
@@ -106,7 +107,7 @@ mod tests {
 
     #[test]
     fn matches_the_playready_header_specification_examples() {
-        let seed = KeySeed::parse(MS_TEST_KEY_SEED).expect("seed");
+        let seed = ms_test_seed();
         for (value, checksum) in SPEC_EXAMPLES {
             let kid = kid_of(value);
             let key = derive_content_key(&seed, kid);
@@ -140,7 +141,7 @@ mod tests {
             lui_url: None,
             ds_id: None,
         };
-        let seed = KeySeed::parse(MS_TEST_KEY_SEED).expect("seed");
+        let seed = ms_test_seed();
         let good = ChecksumVerifier::from_playready(Arc::new(KeySeedProvider::new(seed)), &header);
         assert!(block_on(good.key(kid)).is_ok());
         let mut wrong = StaticKeys::new();

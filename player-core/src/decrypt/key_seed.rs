@@ -7,21 +7,12 @@
 //! `C = SHA-256(s‖k‖s‖k)`, and key byte `i` = `A[i]^A[i+16]^B[i]^B[i+16]^C[i]^C[i+16]`.
 
 use super::key::{ContentKey, KeyFuture, KeyProvider};
-use super::providers::decode_secret;
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// Bytes of the seed the algorithm uses; longer seeds are truncated.
 pub const KEY_SEED_LEN: usize = 30;
-
-/// Why a key seed was refused (the seed itself is never repeated).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeySeedError {
-    /// Not hex or base64 of at least 30 bytes.
-    #[error("the key seed must be at least 30 bytes, written as hex or base64")]
-    Invalid,
-}
 
 /// A PlayReady key seed (at least 30 bytes). Redacted in `Debug`, zeroed when dropped.
 #[derive(Clone)]
@@ -32,12 +23,6 @@ impl KeySeed {
     pub fn from_bytes(bytes: &[u8]) -> Option<KeySeed> {
         let head: [u8; KEY_SEED_LEN] = bytes.get(..KEY_SEED_LEN)?.try_into().ok()?;
         Some(KeySeed(Zeroizing::new(head)))
-    }
-
-    /// Parses a seed written as hex or base64 (`--key-seed SEED`).
-    pub fn parse(text: &str) -> Result<KeySeed, KeySeedError> {
-        let bytes = decode_secret(text, |n| n >= KEY_SEED_LEN).ok_or(KeySeedError::Invalid)?;
-        KeySeed::from_bytes(&bytes).ok_or(KeySeedError::Invalid)
     }
 }
 
@@ -92,11 +77,19 @@ impl KeyProvider for KeySeedProvider {
 pub(crate) mod tests {
     use super::super::key::tests::block_on;
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
 
     /// The public test key seed of Microsoft's PlayReady Test License Server, as published on
     /// <https://learn.microsoft.com/playready/advanced/testservers/playready-test-server-service>
     /// ("Test Key Seed (Base64)").
     pub(crate) const MS_TEST_KEY_SEED: &str = "XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I";
+
+    /// [`MS_TEST_KEY_SEED`] decoded.
+    pub(crate) fn ms_test_seed() -> KeySeed {
+        let bytes = STANDARD.decode(MS_TEST_KEY_SEED).expect("base64");
+        KeySeed::from_bytes(&bytes).expect("30 bytes")
+    }
 
     /// KID → content key pairs of the PlayReady test content, published outside this project:
     /// dash.js 1.x (Dash-Industry-Forum/dash.js, `src/streaming/extensions/
@@ -118,7 +111,7 @@ pub(crate) mod tests {
 
     #[test]
     fn reproduces_published_keys_from_the_microsoft_test_seed() {
-        let seed = KeySeed::parse(MS_TEST_KEY_SEED).expect("seed");
+        let seed = ms_test_seed();
         for (kid, key) in PUBLISHED_PAIRS {
             let got = derive_content_key(&seed, kid.parse().expect("kid"));
             assert_eq!(hex::encode(got.expose_secret()), key, "KID {kid}");
@@ -127,24 +120,20 @@ pub(crate) mod tests {
 
     #[test]
     fn the_seed_is_truncated_to_30_bytes_and_must_have_them() {
-        let long = hex::encode([0x5d; 40]);
-        let seed = KeySeed::parse(&long).expect("40 bytes");
+        let seed = KeySeed::from_bytes(&[0x5d; 40]).expect("40 bytes");
         let short = KeySeed::from_bytes(&[0x5d; 30]).expect("30 bytes");
         let kid = Uuid([3; 16]);
         assert_eq!(
             derive_content_key(&seed, kid),
             derive_content_key(&short, kid)
         );
-        assert_eq!(
-            KeySeed::parse(&hex::encode([1; 29])).err(),
-            Some(KeySeedError::Invalid)
-        );
+        assert!(KeySeed::from_bytes(&[1; 29]).is_none());
         assert_eq!(format!("{seed:?}"), "KeySeed(<redacted>)");
     }
 
     #[test]
     fn provider_derives_for_any_kid() {
-        let p = KeySeedProvider::new(KeySeed::parse(MS_TEST_KEY_SEED).expect("seed"));
+        let p = KeySeedProvider::new(ms_test_seed());
         let kid: Uuid = PUBLISHED_PAIRS[1].0.parse().expect("kid");
         let key = block_on(p.key(kid)).expect("derived");
         assert_eq!(hex::encode(key.expose_secret()), PUBLISHED_PAIRS[1].1);

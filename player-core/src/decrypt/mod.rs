@@ -1,13 +1,14 @@
 //! PIFF / CENC sample decryption and content keys.
 //!
 //! Sans-IO: keys come from a [`KeyProvider`] (static keys, a PlayReady key seed, an embedder's
-//! callback, or the ClearKey license client in `net::clearkey`); samples are decrypted in place
+//! callback, or the ClearKey license server through `player::license`); samples are decrypted in place
 //! by a [`SampleDecryptor`]. Keys never appear in `Debug` output, logs or errors — only KIDs.
 
 pub mod cbc;
 pub mod checksum;
-pub mod clearkey_json;
 pub mod ctr;
+mod encryption_box;
+mod fragment;
 pub mod key;
 pub mod key_seed;
 pub mod piff;
@@ -17,12 +18,14 @@ pub use crate::isobmff::sample_encryption::{
     Algorithm, Iv, SampleAuxInfo, SampleEncryption, Subsample,
 };
 pub use checksum::{ChecksumVerifier, key_checksum, verify_checksum};
+pub use encryption_box::sample_encryption;
+pub use fragment::{FragmentDecryptError, FragmentDecryptor};
 pub use key::{ContentKey, KeyCache, KeyFuture, KeyProvider};
 pub use key_seed::{KeySeed, KeySeedProvider, derive_content_key};
 pub use piff::SampleDecryptor;
-pub use providers::{CallbackProvider, FirstOf, StaticKeys, parse_key_arg};
+pub use providers::{CallbackProvider, FirstOf, StaticKeys};
 
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 
 /// Why a sample could not be decrypted or a key could not be had. Never carries key bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,72 +1,11 @@
 //! Key providers that need no network: static `KID:KEY` pairs, an embedder's callback, and a
-//! chain that asks several providers in turn. Also the `--key KID:KEY` argument parser.
+//! chain that asks several providers in turn.
 
 use super::DecryptError;
 use super::key::{ContentKey, KeyFuture, KeyProvider};
-use crate::manifest::Uuid;
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use crate::base::Uuid;
 use std::collections::HashMap;
 use std::sync::Arc;
-use zeroize::Zeroizing;
-
-/// Why a `KID:KEY` argument was refused. Never repeats the key text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyArgError {
-    /// No `:` between KID and key.
-    #[error("expected KID:KEY (KID as a UUID or 32 hex digits, KEY as 32 hex digits or base64)")]
-    MissingColon,
-    /// The KID part is not a UUID or 32 hex digits.
-    #[error("KID {kid:?} is not a UUID or 32 hex digits")]
-    BadKid {
-        /// The KID text.
-        kid: String,
-    },
-    /// The key part is not 16 bytes of hex or base64 (the text is not repeated: it is secret).
-    #[error("the key for KID {kid} is not 16 bytes of hex or base64")]
-    BadKey {
-        /// The KID.
-        kid: Uuid,
-    },
-}
-
-/// Parses a KID: a UUID with or without hyphens and braces, i.e. 32 hex digits.
-pub fn parse_kid(s: &str) -> Option<Uuid> {
-    s.parse().ok()
-}
-
-/// Decodes secret bytes written as hex or base64 (standard or URL-safe, padded or not) whose
-/// decoded length `accept`s. Hex is tried first; text that is valid hex of the wrong length is
-/// tried as base64. Intermediate buffers are zeroed.
-pub fn decode_secret(s: &str, accept: impl Fn(usize) -> bool) -> Option<Zeroizing<Vec<u8>>> {
-    let s = s.trim();
-    if s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let v = Zeroizing::new(hex::decode(s).ok()?);
-        if accept(v.len()) {
-            return Some(v);
-        }
-    }
-    let unpadded = s.trim_end_matches('=');
-    let decoded = if unpadded.contains(['-', '_']) {
-        URL_SAFE_NO_PAD.decode(unpadded)
-    } else {
-        STANDARD_NO_PAD.decode(unpadded)
-    };
-    let v = Zeroizing::new(decoded.ok()?);
-    accept(v.len()).then_some(v)
-}
-
-/// Parses `KID:KEY` (KID as a UUID or hex; KEY as 32 hex digits or base64 of 16 bytes).
-pub fn parse_key_arg(arg: &str) -> Result<(Uuid, ContentKey), KeyArgError> {
-    let (kid_text, key_text) = arg.split_once(':').ok_or(KeyArgError::MissingColon)?;
-    let kid = parse_kid(kid_text).ok_or_else(|| KeyArgError::BadKid {
-        kid: kid_text.to_string(),
-    })?;
-    let key = decode_secret(key_text, |n| n == 16)
-        .and_then(|b| ContentKey::from_slice(&b))
-        .ok_or(KeyArgError::BadKey { kid })?;
-    Ok((kid, key))
-}
 
 /// Keys given up front (`--key KID:KEY`, repeatable).
 #[derive(Clone, Default)]
@@ -83,18 +22,6 @@ impl StaticKeys {
     /// Adds (or replaces) the key for `kid`.
     pub fn insert(&mut self, kid: Uuid, key: ContentKey) {
         self.keys.insert(kid, key);
-    }
-
-    /// Parses each `KID:KEY` argument into a key set.
-    pub fn from_args<'a>(
-        args: impl IntoIterator<Item = &'a str>,
-    ) -> Result<StaticKeys, KeyArgError> {
-        let mut keys = StaticKeys::new();
-        for arg in args {
-            let (kid, key) = parse_key_arg(arg)?;
-            keys.insert(kid, key);
-        }
-        Ok(keys)
     }
 
     /// The KIDs held (never the keys).
@@ -187,48 +114,12 @@ mod tests {
     const KEY_HEX: &str = "166634c675823c235a4a9446fad52e4d";
 
     #[test]
-    fn parses_kid_forms_and_key_encodings() {
-        let want_kid: Uuid = KID.parse().expect("uuid");
-        let want = hex::decode(KEY_HEX).expect("hex");
-        for arg in [
-            format!("{KID}:{KEY_HEX}"),
-            format!("{{{}}}:{}", KID.to_uppercase(), KEY_HEX.to_uppercase()),
-            format!("{}:{KEY_HEX}", KID.replace('-', "")),
-            format!("{KID}:FmY0xnWCPCNaSpRG+tUuTQ=="),
-            format!("{KID}:FmY0xnWCPCNaSpRG-tUuTQ"),
-        ] {
-            let (kid, key) = parse_key_arg(&arg).unwrap_or_else(|e| panic!("{arg}: {e}"));
-            assert_eq!(kid, want_kid);
-            assert_eq!(key.expose_secret().as_slice(), want.as_slice(), "{arg}");
-        }
-    }
-
-    #[test]
-    fn base64_made_of_hex_digits_is_still_base64() {
-        // 22 base64 characters that happen to be hex digits: 11 bytes as hex, 16 as base64.
-        let (_, key) = parse_key_arg(&format!("{KID}:0123456789abcdef01234A")).expect("base64");
-        assert_eq!(key.expose_secret()[0], 0xd3);
-    }
-
-    #[test]
-    fn bad_arguments_never_echo_the_key() {
-        assert_eq!(parse_key_arg(KEY_HEX), Err(KeyArgError::MissingColon));
-        assert!(matches!(
-            parse_key_arg("xyz:00"),
-            Err(KeyArgError::BadKid { .. })
-        ));
-        let secret = "166634c675823c235a4a9446fad52e";
-        let e = parse_key_arg(&format!("{KID}:{secret}")).expect_err("15 bytes");
-        assert!(matches!(e, KeyArgError::BadKey { .. }));
-        assert!(!e.to_string().contains(secret), "{e}");
-        assert!(!format!("{e:?}").contains(secret));
-    }
-
-    #[test]
     fn static_callback_and_chain() {
         let kid: Uuid = KID.parse().expect("uuid");
         let other = Uuid([7; 16]);
-        let keys = StaticKeys::from_args([format!("{KID}:{KEY_HEX}").as_str()]).expect("keys");
+        let mut keys = StaticKeys::new();
+        let key = hex::decode(KEY_HEX).expect("hex");
+        keys.insert(kid, ContentKey::from_slice(&key).expect("16 bytes"));
         assert!(!format!("{keys:?}").contains("1666"));
         assert!(block_on(keys.key(kid)).is_ok());
         assert_eq!(

@@ -3,43 +3,12 @@
 
 use super::DemuxError;
 use super::codec_config::H264Config;
+use crate::base::nal_type;
 
 const START_CODE: [u8; 4] = [0, 0, 0, 1];
 const NAL_IDR: u8 = 5;
 const NAL_SPS: u8 = 7;
 const NAL_AUD: u8 = 9;
-
-/// The NAL units of an Annex-B byte stream (3- or 4-byte start codes), without start codes.
-pub fn split_annex_b(data: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut starts = Vec::new();
-    let mut i = 0;
-    while i + 3 <= data.len() {
-        if data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1 {
-            starts.push(i + 3);
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    let ends: Vec<usize> = starts
-        .iter()
-        .skip(1)
-        .map(|&s| s - 3)
-        .chain(std::iter::once(data.len()))
-        .collect();
-    starts.into_iter().zip(ends).filter_map(move |(s, e)| {
-        let nal = data.get(s..e)?;
-        // Trailing zeros belong to the next start code (or are trailing_zero_8bits).
-        let len = nal.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-        let nal = &nal[..len];
-        (!nal.is_empty()).then_some(nal)
-    })
-}
-
-/// The nal_unit_type of a NAL unit.
-pub fn nal_type(nal: &[u8]) -> u8 {
-    nal.first().map_or(0, |h| h & 0x1f)
-}
 
 /// Converts length-prefixed samples to Annex B, reusing one output buffer.
 #[derive(Debug, Clone)]
@@ -176,16 +145,6 @@ mod tests {
             v.extend_from_slice(nal);
         }
         v
-    }
-
-    #[test]
-    fn splits_three_and_four_byte_start_codes() {
-        let data = [
-            0, 0, 0, 1, 0x67, 1, 0, 0, 1, 0x68, 2, 0, 0, 0, 0, 1, 0x65, 0, 0,
-        ];
-        let nals: Vec<_> = split_annex_b(&data).collect();
-        assert_eq!(nals, vec![&[0x67, 1][..], &[0x68, 2][..], &[0x65][..]]);
-        assert_eq!(split_annex_b(&[1, 2, 3]).count(), 0);
     }
 
     #[test]

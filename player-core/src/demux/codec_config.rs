@@ -2,9 +2,9 @@
 //! H.264 SPS/PPS from Annex-B CodecPrivateData, AAC AudioSpecificConfig.
 
 use super::DemuxError;
-use super::avc::{nal_type, split_annex_b};
 use super::bits::{Bits, OutOfBits};
 use super::sps::parse_sps;
+use crate::base::{nal_type, split_annex_b};
 use crate::isobmff::{AvcConfig, IsmvTrack, Reader, SampleEntry};
 use crate::manifest::{Codec, QualityLevel};
 

@@ -1,14 +1,22 @@
 //! Fragments to decoder-ready samples, and decoder configuration from the manifest.
+//!
+//! [`stream_track`] picks a stream's track fragment out of fetched bytes, [`units`] turns
+//! its samples into [`MediaUnit`]s, and [`AnnexBConverter`] frames H.264 ones for the decoder.
 
 pub mod avc;
 mod bits;
 pub mod codec_config;
 pub mod sps;
+mod stream_track;
+mod unit;
 
-pub use avc::{AnnexBConverter, contains_idr, split_annex_b};
+pub use crate::base::split_annex_b;
+pub use avc::{AnnexBConverter, contains_idr};
 pub use codec_config::{
     AacConfig, DecoderConfig, H264Config, decoder_config, track_decoder_config,
 };
+pub use stream_track::{SingleFileTrack, stream_track};
+pub use unit::{MediaUnit, units};
 
 /// What went wrong preparing samples or decoder configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

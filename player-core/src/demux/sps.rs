@@ -53,29 +53,56 @@ fn read_sps(data: &[u8]) -> Result<SpsInfo, OutOfBits> {
     let _constraints = b.bits(8)?;
     let level_idc = b.bits(8)? as u8;
     let _sps_id = b.ue()?;
-    let mut chroma_format_idc = 1;
-    let mut separate_colour_plane = false;
-    if matches!(
+    let chroma = read_chroma_format(&mut b, profile_idc)?;
+    let _log2_max_frame_num = b.ue()?;
+    skip_pic_order_count(&mut b)?;
+    let _max_num_ref_frames = b.ue()?;
+    let _gaps = b.bit()?;
+    let frame = FrameSize::read(&mut b)?;
+    // Colour signalling is optional: a VUI cut short keeps the picture size.
+    let (matrix_coefficients, full_range) = if b.bit().unwrap_or(false) {
+        read_vui_colour(&mut b).unwrap_or((None, false))
+    } else {
+        (None, false)
+    };
+    let (width, height) = frame.cropped(chroma);
+    Ok(SpsInfo {
+        profile_idc,
+        level_idc,
+        width: u32::try_from(width).map_err(|_| OutOfBits)?,
+        height: u32::try_from(height).map_err(|_| OutOfBits)?,
+        matrix_coefficients,
+        full_range,
+    })
+}
+
+/// chroma_format_idc and separate_colour_plane_flag. Only the high profiles write them
+/// (with bit depths and scaling matrices, skipped here); the others are 4:2:0.
+fn read_chroma_format(b: &mut Bits<'_>, profile_idc: u8) -> Result<(u32, bool), OutOfBits> {
+    if !matches!(
         profile_idc,
         100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135
     ) {
-        chroma_format_idc = b.ue()?;
-        if chroma_format_idc == 3 {
-            separate_colour_plane = b.bit()?;
-        }
-        let _bit_depth_luma = b.ue()?;
-        let _bit_depth_chroma = b.ue()?;
-        let _qpprime_bypass = b.bit()?;
-        if b.bit()? {
-            let lists = if chroma_format_idc == 3 { 12 } else { 8 };
-            for i in 0..lists {
-                if b.bit()? {
-                    skip_scaling_list(&mut b, if i < 6 { 16 } else { 64 })?;
-                }
+        return Ok((1, false));
+    }
+    let chroma_format_idc = b.ue()?;
+    let separate_colour_plane = chroma_format_idc == 3 && b.bit()?;
+    let _bit_depth_luma = b.ue()?;
+    let _bit_depth_chroma = b.ue()?;
+    let _qpprime_bypass = b.bit()?;
+    if b.bit()? {
+        let lists = if chroma_format_idc == 3 { 12 } else { 8 };
+        for i in 0..lists {
+            if b.bit()? {
+                skip_scaling_list(b, if i < 6 { 16 } else { 64 })?;
             }
         }
     }
-    let _log2_max_frame_num = b.ue()?;
+    Ok((chroma_format_idc, separate_colour_plane))
+}
+
+/// Skips pic_order_cnt_type and the fields that type brings.
+fn skip_pic_order_count(b: &mut Bits<'_>) -> Result<(), OutOfBits> {
     match b.ue()? {
         0 => {
             let _log2_max_poc_lsb = b.ue()?;
@@ -94,46 +121,56 @@ fn read_sps(data: &[u8]) -> Result<SpsInfo, OutOfBits> {
         }
         _ => {}
     }
-    let _max_num_ref_frames = b.ue()?;
-    let _gaps = b.bit()?;
-    let width_mbs = u64::from(b.ue()?) + 1;
-    let height_map_units = u64::from(b.ue()?) + 1;
-    let frame_mbs_only = b.bit()?;
-    if !frame_mbs_only {
-        let _mb_adaptive = b.bit()?;
+    Ok(())
+}
+
+/// The coded picture size in macroblocks, field coding and the cropping window.
+struct FrameSize {
+    width_mbs: u64,
+    height_map_units: u64,
+    frame_mbs_only: bool,
+    /// Left, right, top and bottom crop offsets, in crop units.
+    crop: [u64; 4],
+}
+
+impl FrameSize {
+    fn read(b: &mut Bits<'_>) -> Result<FrameSize, OutOfBits> {
+        let width_mbs = u64::from(b.ue()?) + 1;
+        let height_map_units = u64::from(b.ue()?) + 1;
+        let frame_mbs_only = b.bit()?;
+        if !frame_mbs_only {
+            let _mb_adaptive = b.bit()?;
+        }
+        let _direct_8x8 = b.bit()?;
+        let mut crop = [0u64; 4];
+        if b.bit()? {
+            for c in &mut crop {
+                *c = u64::from(b.ue()?);
+            }
+        }
+        Ok(FrameSize {
+            width_mbs,
+            height_map_units,
+            frame_mbs_only,
+            crop,
+        })
     }
-    let _direct_8x8 = b.bit()?;
-    let (mut crop_l, mut crop_r, mut crop_t, mut crop_b) = (0u64, 0u64, 0u64, 0u64);
-    if b.bit()? {
-        crop_l = u64::from(b.ue()?);
-        crop_r = u64::from(b.ue()?);
-        crop_t = u64::from(b.ue()?);
-        crop_b = u64::from(b.ue()?);
+
+    /// The displayed (width, height) in pixels, for this chroma format.
+    fn cropped(&self, (chroma_format_idc, separate_colour_plane): (u32, bool)) -> (u64, u64) {
+        let field_factor = if self.frame_mbs_only { 1 } else { 2 };
+        let (sub_w, sub_h) = match (chroma_format_idc, separate_colour_plane) {
+            (0, _) | (3, true) => (1, 1),
+            (1, _) => (2, 2),
+            (2, _) => (2, 1),
+            _ => (1, 1),
+        };
+        let [crop_l, crop_r, crop_t, crop_b] = self.crop;
+        let width = (self.width_mbs * 16).saturating_sub(sub_w * (crop_l + crop_r));
+        let height = (self.height_map_units * 16 * field_factor)
+            .saturating_sub(sub_h * field_factor * (crop_t + crop_b));
+        (width, height)
     }
-    // Colour signalling is optional: a VUI cut short keeps the picture size.
-    let (matrix_coefficients, full_range) = if b.bit().unwrap_or(false) {
-        read_vui_colour(&mut b).unwrap_or((None, false))
-    } else {
-        (None, false)
-    };
-    let field_factor = if frame_mbs_only { 1 } else { 2 };
-    let (sub_w, sub_h) = match (chroma_format_idc, separate_colour_plane) {
-        (0, _) | (3, true) => (1, 1),
-        (1, _) => (2, 2),
-        (2, _) => (2, 1),
-        _ => (1, 1),
-    };
-    let width = (width_mbs * 16).saturating_sub(sub_w * (crop_l + crop_r));
-    let height = (height_map_units * 16 * field_factor)
-        .saturating_sub(sub_h * field_factor * (crop_t + crop_b));
-    Ok(SpsInfo {
-        profile_idc,
-        level_idc,
-        width: u32::try_from(width).map_err(|_| OutOfBits)?,
-        height: u32::try_from(height).map_err(|_| OutOfBits)?,
-        matrix_coefficients,
-        full_range,
-    })
 }
 
 /// Reads the VUI up to the colour description (H.264 E.1.1): (matrix_coefficients, full range).

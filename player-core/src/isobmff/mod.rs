@@ -2,6 +2,7 @@
 
 pub mod avcc;
 pub mod fragment;
+mod fragment_parser;
 #[cfg(test)]
 mod fragment_tests;
 pub mod ismv;
@@ -21,7 +22,7 @@ pub mod sdtp;
 pub mod senc;
 pub mod stsd;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 pub mod tfdt;
 pub mod tfhd;
 pub mod tfrf;
@@ -32,8 +33,8 @@ pub mod trun;
 pub use avcc::AvcConfig;
 pub use fragment::{
     Fragment, RawBox, Sample, SyncSource, TrackDefaults, TrackFragment, TrackProtection,
-    parse_fragment, parse_fragment_with,
 };
+pub use fragment_parser::{parse_fragment, parse_fragment_with};
 pub use ismv::{IsmvFile, IsmvFragments};
 pub use moof_summary::{TrafSummary, summarize_moof};
 pub use moov::{IsmvTrack, Movie, TrackKind, parse_moov};

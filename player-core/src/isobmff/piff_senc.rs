@@ -34,7 +34,7 @@ mod tests {
     use super::super::sample_encryption::tests::payload;
     use super::super::sample_encryption::{Algorithm, Subsample};
     use super::*;
-    use crate::manifest::Uuid;
+    use crate::base::Uuid;
 
     #[test]
     fn parses_subsamples_with_default_8_byte_ivs() {

@@ -3,7 +3,7 @@
 
 use super::sample_encryption::Algorithm;
 use super::{BoxError, Reader};
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 
 /// The extended type of the PIFF Track Encryption box.
 pub const PIFF_TRACK_ENCRYPTION_UUID: [u8; 16] = [

@@ -5,7 +5,7 @@
 use super::piff_tenc::{PIFF_TRACK_ENCRYPTION_UUID, TrackEncryption, parse_piff_tenc};
 use super::sample_encryption::Algorithm;
 use super::{BoxError, BoxIter, FourCc, Reader};
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 
 /// A CENC Track Encryption box (`tenc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,83 +96,96 @@ pub fn parse_sinf(
     offset: u64,
     path: &str,
 ) -> Result<ProtectionSchemeInfo, BoxError> {
-    let mut original_format = None;
-    let mut scheme = None;
-    let mut scheme_at = offset;
-    let mut tenc = None;
-    let mut piff = None;
-    for item in BoxIter::new(payload, offset, path) {
-        let (h, body) = item?;
-        let body_at = h.offset + h.header_len as u64;
-        match &h.kind.0 {
-            b"frma" => {
-                let p = format!("{path}/frma");
-                original_format = Some(FourCc(Reader::new(body, body_at, &p).array()?));
-            }
-            b"schm" => {
-                let p = format!("{path}/schm");
-                let mut r = Reader::new(body, body_at, &p);
-                r.version_flags()?;
-                scheme_at = r.offset();
-                scheme = Some((FourCc(r.array()?), r.u32()?));
-            }
-            b"schi" => {
-                let p = format!("{path}/schi");
-                for child in BoxIter::new(body, body_at, &p) {
-                    let (c, cbody) = child?;
-                    let cat = c.offset + c.header_len as u64;
-                    if &c.kind.0 == b"tenc" {
-                        tenc = Some(parse_tenc(cbody, cat, &format!("{p}/tenc"))?);
-                    } else if c.user_type == Some(PIFF_TRACK_ENCRYPTION_UUID) {
-                        piff = Some(parse_piff_tenc(cbody, cat, &format!("{p}/uuid"))?);
-                    }
+    let boxes = SinfBoxes::read(payload, offset, path)?;
+    let track = boxes.track_encryption(path)?;
+    Ok(ProtectionSchemeInfo {
+        original_format: boxes.original_format,
+        scheme_type: boxes.scheme.map(|(t, _)| t),
+        scheme_version: boxes.scheme.map(|(_, v)| v),
+        tenc: boxes.tenc,
+        track,
+    })
+}
+
+/// The children of a `sinf`, and the track encryption boxes inside its `schi`.
+struct SinfBoxes {
+    original_format: Option<FourCc>,
+    /// `schm` scheme type and version.
+    scheme: Option<(FourCc, u32)>,
+    /// Where the scheme type is (for errors about it).
+    scheme_at: u64,
+    tenc: Option<Tenc>,
+    piff: Option<TrackEncryption>,
+}
+
+impl SinfBoxes {
+    fn read(payload: &[u8], offset: u64, path: &str) -> Result<SinfBoxes, BoxError> {
+        let mut boxes = SinfBoxes {
+            original_format: None,
+            scheme: None,
+            scheme_at: offset,
+            tenc: None,
+            piff: None,
+        };
+        for item in BoxIter::new(payload, offset, path) {
+            let (h, body) = item?;
+            let body_at = h.offset + h.header_len as u64;
+            match &h.kind.0 {
+                b"frma" => {
+                    let p = format!("{path}/frma");
+                    boxes.original_format = Some(FourCc(Reader::new(body, body_at, &p).array()?));
                 }
+                b"schm" => {
+                    let p = format!("{path}/schm");
+                    let mut r = Reader::new(body, body_at, &p);
+                    r.version_flags()?;
+                    boxes.scheme_at = r.offset();
+                    boxes.scheme = Some((FourCc(r.array()?), r.u32()?));
+                }
+                b"schi" => boxes.read_schi(body, body_at, &format!("{path}/schi"))?,
+                _ => {}
             }
-            _ => {}
         }
+        Ok(boxes)
     }
-    let unsupported = |what: String| BoxError::UnsupportedAlgorithm {
-        path: format!("{path}/schm"),
-        offset: scheme_at,
-        algorithm: what,
-    };
-    let from_tenc = |t: &Tenc, algorithm: Algorithm| -> Result<TrackEncryption, BoxError> {
-        if !t.is_protected {
-            return Ok(TrackEncryption {
-                algorithm: Algorithm::None,
-                iv_size: 0,
-                kid: t.kid,
-            });
+
+    /// Takes the CENC `tenc` and the PIFF track encryption box of a `schi`.
+    fn read_schi(&mut self, body: &[u8], at: u64, path: &str) -> Result<(), BoxError> {
+        for child in BoxIter::new(body, at, path) {
+            let (c, cbody) = child?;
+            let cat = c.offset + c.header_len as u64;
+            if &c.kind.0 == b"tenc" {
+                self.tenc = Some(parse_tenc(cbody, cat, &format!("{path}/tenc"))?);
+            } else if c.user_type == Some(PIFF_TRACK_ENCRYPTION_UUID) {
+                self.piff = Some(parse_piff_tenc(cbody, cat, &format!("{path}/uuid"))?);
+            }
         }
-        if t.iv_size == 0 {
-            return Err(unsupported(
-                "constant IVs (tenc per-sample IV size 0)".into(),
-            ));
-        }
-        Ok(TrackEncryption {
-            algorithm,
-            iv_size: t.iv_size,
-            kid: t.kid,
-        })
-    };
-    let missing = || BoxError::Missing {
-        path: format!("{path}/schi"),
-        what: "tenc".into(),
-    };
-    let track = match scheme.map(|(t, _)| t.0) {
-        Some(ref t) if t == b"cenc" => {
-            from_tenc(tenc.as_ref().ok_or_else(missing)?, Algorithm::AesCtr)?
-        }
-        Some(ref t) if t == b"cbc1" => {
-            from_tenc(tenc.as_ref().ok_or_else(missing)?, Algorithm::AesCbc)?
-        }
-        Some(ref t) if t == b"piff" || t == b"pifv" => match (piff, &tenc) {
-            (Some(p), _) => p,
-            (None, Some(t)) => from_tenc(t, Algorithm::AesCtr)?,
-            (None, None) => return Err(missing()),
-        },
-        Some(t) => {
-            return Err(unsupported(format!(
+        Ok(())
+    }
+
+    /// The track's default algorithm, IV size and KID under its scheme (`piff` when the
+    /// `sinf` has no `schm`); `path` names the `sinf`.
+    fn track_encryption(&self, path: &str) -> Result<TrackEncryption, BoxError> {
+        let unsupported = |what: String| BoxError::UnsupportedAlgorithm {
+            path: format!("{path}/schm"),
+            offset: self.scheme_at,
+            algorithm: what,
+        };
+        let missing = || BoxError::Missing {
+            path: format!("{path}/schi"),
+            what: "tenc".into(),
+        };
+        let from_tenc = |t: &Tenc, algorithm| from_tenc(t, algorithm).map_err(unsupported);
+        let tenc = self.tenc.as_ref();
+        match self.scheme.map(|(t, _)| t.0) {
+            Some(ref t) if t == b"cenc" => from_tenc(tenc.ok_or_else(missing)?, Algorithm::AesCtr),
+            Some(ref t) if t == b"cbc1" => from_tenc(tenc.ok_or_else(missing)?, Algorithm::AesCbc),
+            Some(ref t) if t == b"piff" || t == b"pifv" => match (self.piff, tenc) {
+                (Some(p), _) => Ok(p),
+                (None, Some(t)) => from_tenc(t, Algorithm::AesCtr),
+                (None, None) => Err(missing()),
+            },
+            Some(t) => Err(unsupported(format!(
                 "scheme {}{}",
                 FourCc(t),
                 if &t == b"cens" || &t == b"cbcs" {
@@ -180,16 +193,29 @@ pub fn parse_sinf(
                 } else {
                     ""
                 }
-            )));
+            ))),
+            None => self.piff.ok_or_else(missing),
         }
-        None => piff.ok_or_else(missing)?,
-    };
-    Ok(ProtectionSchemeInfo {
-        original_format,
-        scheme_type: scheme.map(|(t, _)| t),
-        scheme_version: scheme.map(|(_, v)| v),
-        tenc,
-        track,
+    }
+}
+
+/// The track encryption a `tenc` gives under `algorithm`; the error says what is not
+/// supported (constant IVs).
+fn from_tenc(t: &Tenc, algorithm: Algorithm) -> Result<TrackEncryption, String> {
+    if !t.is_protected {
+        return Ok(TrackEncryption {
+            algorithm: Algorithm::None,
+            iv_size: 0,
+            kid: t.kid,
+        });
+    }
+    if t.iv_size == 0 {
+        return Err("constant IVs (tenc per-sample IV size 0)".into());
+    }
+    Ok(TrackEncryption {
+        algorithm,
+        iv_size: t.iv_size,
+        kid: t.kid,
     })
 }
 

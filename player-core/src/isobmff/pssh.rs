@@ -4,7 +4,7 @@
 //! Object, which `manifest` knows how to read.
 
 use super::{BoxError, Reader};
-use crate::manifest::Uuid;
+use crate::base::Uuid;
 
 /// The extended type of the PIFF Protection System Specific Header box.
 pub const PIFF_PSSH_UUID: [u8; 16] = [

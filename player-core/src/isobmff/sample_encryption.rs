@@ -2,8 +2,8 @@
 //! encryption box, the CENC `senc` box and CENC sample auxiliary information.
 
 use super::{BoxError, Reader};
+use crate::base::Uuid;
 use crate::limits::MAX_SAMPLES_PER_FRAGMENT;
-use crate::manifest::Uuid;
 
 /// The encryption algorithm of a track or fragment (PIFF AlgorithmID, or a CENC scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

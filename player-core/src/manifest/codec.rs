@@ -1,6 +1,7 @@
 //! FourCC to codec, and RFC 6381 codec strings (`avc1.64001f`, `mp4a.40.2`) from private data.
 
 use super::{Codec, QualityLevel};
+use crate::base::{nal_type, split_annex_b};
 
 impl Codec {
     /// The codec a FourCC names (ASCII case-insensitive); unknown ones give [`Codec::Unknown`].
@@ -48,7 +49,7 @@ pub(crate) fn default_audio_fourcc(audio_tag: Option<u32>) -> &'static str {
 pub(crate) fn sniff_video_fourcc(codec_private_data: &[u8]) -> &'static str {
     if h264_profile_level(codec_private_data).is_some() {
         "H264"
-    } else if find_start_code_payload(codec_private_data, |b| b == 0x0F).is_some() {
+    } else if split_annex_b(codec_private_data).any(|nal| nal.first() == Some(&0x0F)) {
         // A VC-1 advanced-profile sequence header start code (00 00 01 0F).
         "WVC1"
     } else {
@@ -90,7 +91,7 @@ pub fn h264_profile_level(data: &[u8]) -> Option<[u8; 3]> {
     if let [1, p, c, l, ..] = data {
         return Some([*p, *c, *l]);
     }
-    let sps = find_start_code_payload(data, |b| b & 0x1F == 7)?;
+    let sps = split_annex_b(data).find(|nal| nal_type(nal) == 7)?;
     match sps {
         [_, p, c, l, ..] => Some([*p, *c, *l]),
         _ => None,
@@ -106,23 +107,6 @@ pub fn aac_object_type(asc: &[u8]) -> Option<u8> {
     }
     let second = *asc.get(1)?;
     Some(32 + (((first & 0x07) << 3) | (second >> 5)))
-}
-
-/// The bytes after the first Annex-B start code whose next byte satisfies `header`.
-fn find_start_code_payload(data: &[u8], header: impl Fn(u8) -> bool) -> Option<&[u8]> {
-    let mut i = 0;
-    while let Some(window) = data.get(i..i + 3) {
-        if window == [0, 0, 1] {
-            let payload = data.get(i + 3..)?;
-            if payload.first().is_some_and(|b| header(*b)) {
-                return Some(payload);
-            }
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! level and a chunk start into the URL to fetch.
 
 mod attributes;
+mod base64_text;
 mod codec;
 pub mod encoding;
 mod error;

@@ -8,7 +8,7 @@
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::protection::decode_base64;
+use super::base64_text::decode_base64;
 use super::xml::{XmlReader, is};
 use super::{PlayReadyHeader, PlayReadyKid, Uuid};
 
@@ -109,79 +109,99 @@ fn read_wrm_xml(xml: &str) -> Result<PlayReadyHeader, Box<dyn std::error::Error>
             Event::Eof => break,
             _ => continue,
         };
+        if seen_root {
+            child_element(&mut r, &e, empty, &mut c)?;
+            continue;
+        }
         let name = e.local_name().as_ref().to_owned();
-        if !seen_root {
-            if !is(&name, "WRMHEADER") {
-                return Err(format!("root element is <{name}>").into());
-            }
-            seen_root = true;
-            let a = r.attrs(&e, "WRMHEADER")?;
-            c.version = a.string("version");
-            if empty {
-                break;
-            }
-            continue;
+        if !is(&name, "WRMHEADER") {
+            return Err(format!("root element is <{name}>").into());
         }
-        if is(&name, "KID") {
-            kid_element(&mut r, &e, empty, &mut c)?;
-            continue;
-        }
-        let slot = if is(&name, "LA_URL") {
-            &mut c.la_url
-        } else if is(&name, "LUI_URL") {
-            &mut c.lui_url
-        } else if is(&name, "DS_ID") {
-            &mut c.ds_id
-        } else if is(&name, "ALGID") {
-            &mut c.v40_algid
-        } else if is(&name, "CHECKSUM") {
-            if !empty {
-                let text = r.text("CHECKSUM")?;
-                c.v40_checksum = Some(decode_base64(&text).map_err(|e| format!("CHECKSUM: {e}"))?);
-            }
-            continue;
-        } else {
-            // Vendor data may hold anything, including elements named KID: not ours.
-            if is(&name, "CUSTOMATTRIBUTES") && !empty {
-                r.skip(&e)?;
-            }
-            continue;
-        };
-        if !empty {
-            let text = r.text("WRMHEADER child")?;
-            let text = text.trim();
-            if !text.is_empty() {
-                *slot = Some(text.to_owned());
-            }
+        seen_root = true;
+        c.version = r.attrs(&e, "WRMHEADER")?.string("version");
+        if empty {
+            break;
         }
     }
     if !seen_root {
         return Err("no WRMHEADER element".into());
     }
-    let version = c.version.ok_or("WRMHEADER has no version attribute")?;
-    let mut kids = c.kids;
-    if let Some(kid) = c.v40_kid {
-        kids.insert(
-            0,
-            PlayReadyKid {
-                kid,
-                algid: None,
-                checksum: c.v40_checksum,
-            },
-        );
+    c.into_header()
+}
+
+/// An element under the WRMHEADER root: a KID, a URL or ID we keep, the 4.0 ALGID or
+/// CHECKSUM, or something else (skipped).
+fn child_element(
+    r: &mut XmlReader<'_>,
+    e: &BytesStart<'_>,
+    empty: bool,
+    c: &mut Collected,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let name = e.local_name().as_ref().to_owned();
+    let name = name.as_str();
+    if is(name, "KID") {
+        return kid_element(r, e, empty, c);
     }
-    for k in &mut kids {
-        if k.algid.is_none() {
-            k.algid.clone_from(&c.v40_algid);
+    if is(name, "CHECKSUM") {
+        if !empty {
+            let text = r.text("CHECKSUM")?;
+            c.v40_checksum = Some(decode_base64(&text).map_err(|e| format!("CHECKSUM: {e}"))?);
+        }
+        return Ok(());
+    }
+    let slot = if is(name, "LA_URL") {
+        &mut c.la_url
+    } else if is(name, "LUI_URL") {
+        &mut c.lui_url
+    } else if is(name, "DS_ID") {
+        &mut c.ds_id
+    } else if is(name, "ALGID") {
+        &mut c.v40_algid
+    } else {
+        // Vendor data may hold anything, including elements named KID: not ours.
+        if is(name, "CUSTOMATTRIBUTES") && !empty {
+            r.skip(e)?;
+        }
+        return Ok(());
+    };
+    if !empty {
+        let text = r.text("WRMHEADER child")?;
+        let text = text.trim();
+        if !text.is_empty() {
+            *slot = Some(text.to_owned());
         }
     }
-    Ok(PlayReadyHeader {
-        version,
-        kids,
-        la_url: c.la_url,
-        lui_url: c.lui_url,
-        ds_id: c.ds_id,
-    })
+    Ok(())
+}
+
+impl Collected {
+    /// The header: the 4.0 KID first, every KID without an ALGID taking the 4.0 one.
+    fn into_header(self) -> Result<PlayReadyHeader, Box<dyn std::error::Error>> {
+        let version = self.version.ok_or("WRMHEADER has no version attribute")?;
+        let mut kids = self.kids;
+        if let Some(kid) = self.v40_kid {
+            kids.insert(
+                0,
+                PlayReadyKid {
+                    kid,
+                    algid: None,
+                    checksum: self.v40_checksum,
+                },
+            );
+        }
+        for k in &mut kids {
+            if k.algid.is_none() {
+                k.algid.clone_from(&self.v40_algid);
+            }
+        }
+        Ok(PlayReadyHeader {
+            version,
+            kids,
+            la_url: self.la_url,
+            lui_url: self.lui_url,
+            ds_id: self.ds_id,
+        })
+    }
 }
 
 /// A `KID` element: 4.1+ carry VALUE/ALGID/CHECKSUM attributes, 4.0 carries base64 text.

@@ -1,19 +1,12 @@
 //! `Protection` / `ProtectionHeader`: SystemID, base64 header data, PlayReady headers parsed.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 use quick_xml::events::{BytesStart, Event};
 
+use super::base64_text::decode_base64;
 use super::error::quote;
 use super::playready::parse_playready_object;
 use super::xml::{XmlReader, is};
 use super::{ManifestError, ProtectionHeader, Uuid};
-
-/// Decodes base64 that may be wrapped over lines or padded loosely, as producers write it.
-pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD_PAD_INDIFFERENT.decode(compact)
-}
 
 /// Reads the children of a `Protection` element whose `Start` was just read.
 pub(crate) fn parse_protection(
@@ -81,6 +74,7 @@ fn protection_header(
 mod tests {
     use super::*;
     use crate::manifest::playready::tests::pro;
+    use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
 
     fn read(xml: &str) -> Result<Vec<ProtectionHeader>, ManifestError> {

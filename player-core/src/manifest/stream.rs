@@ -3,8 +3,8 @@
 use quick_xml::events::{BytesStart, Event};
 
 use super::attributes::parse_custom_attributes;
+use super::base64_text::decode_base64;
 use super::error::quote;
-use super::protection::decode_base64;
 use super::quality_level::parse_quality_level;
 use super::timeline::{RawChunk, TimelineContext, expand};
 use super::xml::{Attrs, XmlReader, is};

@@ -11,9 +11,10 @@ use crate::time::ticks_to_duration;
 
 use super::decoders::{AudioDecoding, VideoDecoding};
 use super::event::Event;
-use super::messages::{DecodeMsg, FrameMsg, MediaUnit, PcmMsg, ShownFrame};
+use super::messages::{DecodeMsg, FrameMsg, PcmMsg, ShownFrame};
 use super::shared::Shared;
 use super::wrong_key::{WrongKeyWatch, suspicious};
+use crate::demux::MediaUnit;
 
 /// Remembers which bitrate each recent fragment's time range had, so pictures leaving the
 /// reorder buffer can be attributed to their level.

@@ -4,7 +4,7 @@ use crate::decode::{AacDecoder, AudioFrame, H264Decoder, VideoFrame};
 use crate::demux::{AnnexBConverter, DecoderConfig, H264Config};
 use crate::error::Error;
 
-use super::messages::MediaUnit;
+use crate::demux::MediaUnit;
 
 /// H.264 decoding across quality switches and seeks.
 pub(crate) struct VideoDecoding {

@@ -9,8 +9,9 @@ use bytes::Bytes;
 use tokio::sync::mpsc::Sender;
 
 use crate::abr::InFlight;
+use crate::demux::{SingleFileTrack, stream_track, units};
 use crate::error::Error;
-use crate::isobmff::{TrackFragment, parse_fragment, parse_fragment_with};
+use crate::isobmff::TrackFragment;
 use crate::limits::MAX_FRAGMENT_BYTES;
 use crate::manifest::{Chunk, StreamIndex, Uuid, fragment_url};
 use crate::net::local_file::read_range;
@@ -18,7 +19,7 @@ use crate::net::{Download, NetError, Progress, Verdict};
 use crate::time::ticks_to_duration;
 
 use super::event::{Event, StreamKind};
-use super::messages::{DecodeMsg, FragmentMsg, MediaUnit};
+use super::messages::{DecodeMsg, FragmentMsg};
 use super::quality::Outlook;
 use super::selection::TrackPlan;
 use super::session_ctx::SessionCtx;
@@ -493,39 +494,16 @@ async fn demux(
     start: u64,
     plan_stream: Option<usize>,
 ) -> Result<(TrackFragment, Bytes, Option<Uuid>), Error> {
-    let fragment = match (&ctx.file, plan_stream) {
-        // One file holds every track: the traf's track ID says whose samples these are.
-        (Some(file), Some(si)) => match file.streams.get(si) {
-            Some(fs) => {
-                let mut f = parse_fragment_with(&body, start, fs.defaults, fs.all_sync)?;
-                f.tracks.retain(|t| t.track_id == fs.track_id);
-                f
-            }
-            None => parse_fragment(&body, start)?,
-        },
-        _ => parse_fragment(&body, start)?,
+    // One file holds every track: the traf's track ID says whose samples these are.
+    let single_file = match (&ctx.file, plan_stream) {
+        (Some(file), Some(si)) => file.streams.get(si).map(|fs| SingleFileTrack {
+            track_id: fs.track_id,
+            defaults: fs.defaults,
+            all_sync: fs.all_sync,
+        }),
+        _ => None,
     };
-    let track = fragment.tracks.into_iter().next().ok_or_else(|| {
-        Error::Box(crate::isobmff::BoxError::Missing {
-            path: "moof".into(),
-            what: "traf".into(),
-        })
-    })?;
+    let track = stream_track(&body, start, single_file.as_ref())?;
     let (body, kid) = ctx.protection.decrypt(body, &track).await?;
     Ok((track, body, kid))
-}
-
-/// The samples of a track fragment as decoder units (views into the body, no copy).
-fn units(track: &TrackFragment, body: &Bytes) -> Vec<MediaUnit> {
-    track
-        .samples
-        .iter()
-        .map(|s| MediaUnit {
-            data: body.slice(s.data.clone()),
-            dts: s.dts,
-            pts: s.pts,
-            duration: s.duration,
-            is_sync: s.is_sync,
-        })
-        .collect()
 }

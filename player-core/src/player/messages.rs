@@ -2,26 +2,9 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use crate::decode::{AudioFrame, VideoFrame};
-use crate::demux::DecoderConfig;
+use crate::demux::{DecoderConfig, MediaUnit};
 use crate::manifest::Uuid;
-
-/// One compressed sample, ready for its decoder.
-#[derive(Debug, Clone)]
-pub(crate) struct MediaUnit {
-    /// The sample bytes (decrypted), a view into the fragment body.
-    pub data: Bytes,
-    /// Decode time, stream ticks.
-    pub dts: u64,
-    /// Presentation time, stream ticks.
-    pub pts: u64,
-    /// Duration, stream ticks.
-    pub duration: u32,
-    /// Whether decoding may start here.
-    pub is_sync: bool,
-}
 
 /// The samples of one fragment of one stream.
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ mod decode_thread;
 mod decoders;
 mod event;
 mod fetch_loop;
+pub mod license;
 mod messages;
 mod navigation;
 mod present_audio;
@@ -32,6 +33,7 @@ mod wrong_key;
 pub use command::Command;
 pub use config::{Config, SlowDecode};
 pub use event::{Event, State, Stats, StreamKind, Summary};
+pub use license::ClearKeyProvider;
 pub use protection::Keys;
 
 use std::sync::{Arc, Mutex};
@@ -189,7 +191,7 @@ impl Player {
         );
         shared.slow_decode = config.slow_decode;
         let shared = Arc::new(shared);
-        let protection = protection::Protection::new(&manifest, config.keys.as_ref());
+        let protection = protection::decryptor(&manifest, config.keys.as_ref());
         let ctx = SessionCtx::new(
             shared.clone(),
             fetcher,

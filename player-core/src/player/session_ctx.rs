@@ -15,11 +15,11 @@ use crate::time::{duration_to_ticks, ticks_to_duration};
 use super::caption_track::CaptionTrack;
 use super::config::Config;
 use super::event::StreamKind;
-use super::protection::Protection;
 use super::quality::QualityChooser;
 use super::selection::{Selection, TrackPlan};
 use super::shared::Shared;
 use super::single_file::FileIndex;
+use crate::decrypt::FragmentDecryptor;
 
 /// What the presentation says about being live, updated by manifest refreshes.
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +50,7 @@ pub(crate) struct SessionCtx {
     pub selection: Mutex<Selection>,
     pub config: Config,
     pub quality: Mutex<QualityChooser>,
-    pub protection: Protection,
+    pub protection: FragmentDecryptor,
     /// Known chunks of the selected video and audio streams.
     pub timelines: [Mutex<Timeline>; 2],
     pub live: Mutex<LiveInfo>,
@@ -79,7 +79,7 @@ impl SessionCtx {
         selection: Selection,
         config: Config,
         quality: QualityChooser,
-        protection: Protection,
+        protection: FragmentDecryptor,
     ) -> SessionCtx {
         let timeline = |plan: Option<&TrackPlan>| {
             let s = plan.and_then(|p| manifest.streams.get(p.stream));

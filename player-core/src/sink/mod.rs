@@ -7,7 +7,7 @@ mod null;
 
 pub use null::{NullAudioSink, NullVideoSink};
 
-use crate::decode::VideoFrame;
+use crate::base::VideoFrame;
 
 /// A sink could not take media (device lost, file write failed…).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

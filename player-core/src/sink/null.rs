@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::{AudioSink, SinkError, VideoSink};
-use crate::decode::VideoFrame;
+use crate::base::VideoFrame;
 
 /// Discards pictures.
 #[derive(Debug, Default)]

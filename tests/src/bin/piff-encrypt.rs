@@ -4,8 +4,9 @@
 //! (or `--kid KID --key-seed SEED` to derive the key with the PlayReady key seed algorithm).
 
 use clap::{Parser, ValueEnum};
-use player_core::decrypt::{KeySeed, derive_content_key, parse_key_arg};
+use player_core::decrypt::derive_content_key;
 use player_core::manifest::Uuid;
+use player_tests::key_text::{parse_key_arg, parse_key_seed};
 use player_tests::piff_encrypt::fragment::Scheme;
 use player_tests::piff_encrypt::{EncryptOptions, encrypt_presentation};
 use std::path::PathBuf;
@@ -48,15 +49,14 @@ struct Args {
 
 fn key_and_kid(args: &Args) -> Result<(Uuid, [u8; 16]), String> {
     if let Some(arg) = &args.key {
-        let (kid, key) = parse_key_arg(arg).map_err(|e| e.to_string())?;
-        return Ok((kid, *key.expose_secret()));
+        return parse_key_arg(arg);
     }
     match (&args.kid, &args.key_seed) {
         (Some(kid), Some(seed)) => {
             let kid: Uuid = kid
                 .parse()
                 .map_err(|_| format!("KID {kid:?} is not a UUID"))?;
-            let seed = KeySeed::parse(seed).map_err(|e| e.to_string())?;
+            let seed = parse_key_seed(seed)?;
             Ok((kid, *derive_content_key(&seed, kid).expose_secret()))
         }
         _ => Err("give --key KID:KEY, or --kid KID with --key-seed SEED".into()),

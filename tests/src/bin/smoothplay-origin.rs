@@ -2,8 +2,8 @@
 //! a presentation directory on 127.0.0.1, with a ClearKey license endpoint at `POST /clearkey`.
 
 use clap::Parser;
-use player_core::decrypt::parse_key_arg;
 use player_tests::abrsim::trace::{Trace, TraceFormat};
+use player_tests::key_text::parse_key_arg;
 use player_tests::origin::{ClearKeyConfig, LiveConfig, Origin, OriginConfig};
 
 /// Serves Smooth Streaming presentations over HTTP on 127.0.0.1 for testing smoothplay.
@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
     let mut clearkey = ClearKeyConfig::default();
     for arg in &args.clearkey {
         let (kid, key) = parse_key_arg(arg).map_err(|e| anyhow::anyhow!("--clearkey: {e}"))?;
-        clearkey.keys.push((kid, *key.expose_secret()));
+        clearkey.keys.push((kid, key));
     }
     clearkey.refuse_with = args.clearkey_refuse;
     let live = if args.live {

@@ -3,8 +3,7 @@
 //! `{"keys":[{"kty":"oct","k":"<base64url key>","kid":"<base64url KID>"}],…}`.
 //! KIDs are the 16 bytes of the canonical (big-endian) UUID, as in `tenc`/`senc`.
 
-use super::key::ContentKey;
-use crate::manifest::Uuid;
+use crate::base::{ContentKey, Uuid};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};

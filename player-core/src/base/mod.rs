@@ -1,0 +1,15 @@
+//! Leaf types every layer shares: UUIDs, content keys, decoded frames and the Annex-B
+//! NAL scanner.
+//!
+//! Imports nothing else of the crate, so parsers, decoders and sinks can all depend on it
+//! without depending on each other.
+
+pub mod annex_b;
+mod content_key;
+mod frame;
+mod uuid;
+
+pub use annex_b::{nal_type, split_annex_b};
+pub use content_key::ContentKey;
+pub use frame::{AudioFrame, VideoFrame};
+pub use uuid::Uuid;
