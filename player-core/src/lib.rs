@@ -18,6 +18,7 @@ pub mod live;
 pub mod manifest;
 pub mod net;
 pub mod player;
+pub mod session;
 pub mod sink;
 pub mod time;
 

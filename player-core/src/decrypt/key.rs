@@ -68,7 +68,7 @@ impl KeyCache {
 
     fn slots(&self) -> MutexGuard<'_, HashMap<Uuid, Slot>> {
         // A panic elsewhere while holding the lock leaves the map consistent: use it anyway.
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+        crate::base::locked(&self.slots)
     }
 
     fn pending(&self, kid: Uuid) -> Result<SharedKey, ContentKey> {

@@ -6,6 +6,7 @@ mod error;
 mod fetcher;
 pub mod local_file;
 mod retry;
+mod single_file;
 mod source;
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -13,4 +14,4 @@ pub(crate) mod testutil;
 pub use error::NetError;
 pub use fetcher::{Download, FetchConfig, Fetcher, Progress, Verdict};
 pub use retry::RetryPolicy;
-pub use source::manifest_url;
+pub use source::{Source, manifest_url};

@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use crate::net::FetchConfig;
+use crate::session::SessionConfig;
 
 /// A simulated slow decoder (test hook, see [`Config::slow_decode`]).
+#[cfg(feature = "test-hooks")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlowDecode {
     /// Pictures at least this tall are slowed down.
@@ -50,8 +52,9 @@ pub struct Config {
     /// Playback rate of the clock: 1.0 is real time; tests run a live simulation faster
     /// with paced null sinks made for the same speed (`Sinks::null_at`).
     pub speed: f64,
-    /// Test hook: makes decoding this much slower per picture of at least this height, to
-    /// check the CPU side of the ABR on a fast machine. Never set it in a product.
+    /// Test hook (cargo feature `test-hooks`): makes decoding this much slower per picture
+    /// of at least this height, to check the CPU side of the ABR on a fast machine.
+    #[cfg(feature = "test-hooks")]
     pub slow_decode: Option<SlowDecode>,
     /// Open paused (the first picture is shown, the clock waits for `play`).
     pub start_paused: bool,
@@ -77,7 +80,33 @@ impl Default for Config {
             live_delay: None,
             speed: 1.0,
             start_paused: false,
+            #[cfg(feature = "test-hooks")]
             slow_decode: None,
+        }
+    }
+}
+
+impl Config {
+    /// What the session decides with, for a source with `locations` places to fetch from
+    /// that can (or, a single file, cannot) serve text streams.
+    pub(crate) fn session(&self, locations: usize, text_streams: bool) -> SessionConfig {
+        SessionConfig {
+            fast: self.fast,
+            speed: self.speed,
+            start: self.start,
+            start_paused: self.start_paused,
+            buffer_ahead: self.buffer_ahead,
+            buffer_bytes: self.buffer_bytes as u64,
+            startup_buffer: self.startup_buffer,
+            live_delay: self.live_delay,
+            quality: self.quality,
+            max_bitrate: self.max_bitrate,
+            video: self.video.clone(),
+            audio: self.audio.clone(),
+            captions: self.captions,
+            text: self.text.clone(),
+            text_streams,
+            locations,
         }
     }
 }

@@ -7,19 +7,13 @@ use crate::error::Error;
 use crate::demux::MediaUnit;
 
 /// H.264 decoding across quality switches and seeks.
+#[derive(Default)]
 pub(crate) struct VideoDecoding {
     decoder: Option<H264Decoder>,
     converter: Option<(AnnexBConverter, H264Config)>,
 }
 
 impl VideoDecoding {
-    pub fn new() -> VideoDecoding {
-        VideoDecoding {
-            decoder: None,
-            converter: None,
-        }
-    }
-
     /// Forgets all state (after a seek): the next sample must be a keyframe.
     pub fn reset(&mut self) {
         self.decoder = None;
@@ -67,15 +61,12 @@ impl VideoDecoding {
 }
 
 /// AAC decoding across seeks and level changes.
+#[derive(Default)]
 pub(crate) struct AudioDecoding {
     decoder: Option<(AacDecoder, DecoderConfig)>,
 }
 
 impl AudioDecoding {
-    pub fn new() -> AudioDecoding {
-        AudioDecoding { decoder: None }
-    }
-
     /// Forgets all state (after a seek).
     pub fn reset(&mut self) {
         self.decoder = None;

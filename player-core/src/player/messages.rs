@@ -1,36 +1,15 @@
 //! What flows between the player's stages, stamped with the generation it belongs to.
 
-use std::sync::Arc;
+use crate::base::{AudioFrame, VideoFrame};
+use crate::session::DecodeFragment;
 
-use crate::decode::{AudioFrame, VideoFrame};
-use crate::demux::{DecoderConfig, MediaUnit};
-use crate::manifest::Uuid;
-
-/// The samples of one fragment of one stream.
-#[derive(Debug, Clone)]
-pub(crate) struct FragmentMsg {
-    pub generation: u64,
-    /// Bitrate of that level.
-    pub bitrate: u64,
-    /// Stream timescale.
-    pub timescale: u64,
-    /// Decoder set-up for this level.
-    pub config: Arc<DecoderConfig>,
-    pub units: Vec<MediaUnit>,
-    /// The KID the fragment was decrypted with; `None` when it was clear.
-    pub kid: Option<Uuid>,
-    /// Bytes charged to the budget for this fragment.
-    pub bytes: usize,
-}
-
-/// Fetcher → decoder.
+/// Driver → decoder.
 #[derive(Debug)]
 pub(crate) enum DecodeMsg {
-    Fragment(FragmentMsg),
+    /// The samples of one fragment.
+    Fragment(DecodeFragment),
     /// The stream has no more fragments (this generation).
-    End {
-        generation: u64,
-    },
+    End { generation: u64 },
 }
 
 /// A decoded picture on its way to the presenter.

@@ -1,55 +1,54 @@
-//! The player: commands, events, state machine and pipeline threads.
+//! The player: the session state machine run by a thin driver on tokio, the decoder threads
+//! and the presenters, behind the public [`Player`] API.
 //!
 //! ```text
-//! controller (tokio) ─► fetch task per stream ─► decoder thread ─► presenter / audio output ─► sinks
+//! driver (tokio: session, fetch tasks, refreshes) ─► decoder threads ─► presenter / audio output ─► sinks
 //! ```
-//! Every stage is bounded: the fetch tasks stop at the forward-buffer target and the byte
-//! budget, channels between threads are bounded, and a seek bumps a generation number so
-//! stale work anywhere in the pipeline is dropped.
+//! Every stage is bounded: the session fetches only up to the forward-buffer target and the
+//! byte budget, channels between threads are bounded, and a new start point bumps a
+//! generation number so stale work anywhere in the pipeline is dropped.
 
-mod caption_loop;
-mod caption_track;
-mod command;
+mod audio_stage;
 mod config;
 mod decode_thread;
 mod decoders;
-mod event;
-mod fetch_loop;
+mod driver;
+mod fetch_task;
+mod keys;
 pub mod license;
 mod messages;
-mod navigation;
+mod pipeline;
 mod present_audio;
 mod present_video;
-mod protection;
-mod quality;
-mod selection;
-mod session;
-mod session_ctx;
-mod shared;
-mod single_file;
 mod stats;
+mod video_stage;
 mod wrong_key;
 
-pub use command::Command;
-pub use config::{Config, SlowDecode};
-pub use event::{Event, State, Stats, StreamKind, Summary};
+pub use crate::session::{
+    Command, Event, Level as LevelInfo, State, Stats, StreamKind, Summary, View,
+};
+pub use config::Config;
+#[cfg(feature = "test-hooks")]
+pub use config::SlowDecode;
+pub use keys::Keys;
 pub use license::ClearKeyProvider;
-pub use protection::Keys;
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::base::locked;
 use crate::error::{Error, Result};
-use crate::limits::MAX_MANIFEST_BYTES;
 use crate::manifest::Manifest;
-use crate::net::{Fetcher, Verdict, manifest_url};
+use crate::net::{Fetcher, Source};
+use crate::session::Session;
 use crate::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
 
-use quality::{QualityChooser, Rung};
-use session::DecoderInputs;
-use session_ctx::SessionCtx;
-use shared::Shared;
+use audio_stage::AudioStage;
+use driver::{DecoderInput, Driver};
+use fetch_task::FetchContext;
+use pipeline::Pipeline;
+use video_stage::VideoStage;
 
 /// Where the player sends pictures and sound.
 pub struct Sinks {
@@ -92,17 +91,6 @@ impl Commander {
     }
 }
 
-/// A video or audio quality level the player may use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LevelInfo {
-    /// Bitrate, bits/s.
-    pub bitrate: u64,
-    /// Width (video).
-    pub width: Option<u32>,
-    /// Height (video).
-    pub height: Option<u32>,
-}
-
 /// A video or audio stream of the presentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackInfo {
@@ -131,14 +119,17 @@ pub struct PresentationInfo<'a> {
 pub struct Player {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
     events: crossbeam_channel::Receiver<Event>,
-    ctx: Arc<SessionCtx>,
+    manifest: Arc<Manifest>,
+    view: Arc<Mutex<View>>,
+    pipeline: Arc<Pipeline>,
     runtime: Option<tokio::runtime::Runtime>,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Player {
-    /// Opens `input` (an http(s) manifest URL, a directory or a manifest file), selects the
-    /// streams and starts buffering; playback starts by itself unless `start_paused`.
+    /// Opens `input` (an http(s) manifest URL, a directory, a manifest file or a single
+    /// `.ismv`), selects the streams and starts buffering; playback starts by itself unless
+    /// `start_paused`.
     pub fn open(input: &str, config: Config, sinks: Sinks) -> Result<Player> {
         Player::open_with(input, config, |_| sinks)
     }
@@ -162,124 +153,55 @@ impl Player {
             .build()
             .map_err(|e| spawn_error("network runtime", &e))?;
         let fetcher = Fetcher::new(config.fetch.clone())?;
-        let (manifest, base_url, file) = runtime.block_on(load(&fetcher, input))?;
-        let selection =
-            selection::select(&manifest, config.video.as_deref(), config.audio.as_deref())?;
-        let (event_tx, events) = crossbeam_channel::bounded(4096);
-        let ladder: Vec<Rung> = selection
-            .video
-            .as_ref()
-            .map(quality::rungs)
-            .unwrap_or_default();
-        let chooser = QualityChooser::new(
-            ladder,
-            config.quality,
-            config.max_bitrate,
-            config.buffer_ahead.as_secs_f64(),
-        );
-        let mut selection = selection;
-        let skipped = std::mem::take(&mut selection.skipped);
-        let fast = config.fast;
-        let origin = session_ctx::origin_of(&manifest, &selection);
-        let start = config.start;
-        let mut shared = Shared::new(
-            origin + start.unwrap_or(Duration::ZERO),
-            fast,
-            config.speed,
-            event_tx,
-            opened_at,
-        );
-        shared.slow_decode = config.slow_decode;
-        let shared = Arc::new(shared);
-        let protection = protection::decryptor(&manifest, config.keys.as_ref());
-        let ctx = SessionCtx::new(
-            shared.clone(),
-            fetcher,
-            manifest,
-            base_url,
-            selection,
-            config,
-            chooser,
-            protection,
-        );
-        for e in skipped {
-            shared.emit(Event::Error {
-                kind: e.kind().into(),
-                message: e.to_string(),
-                fatal: false,
-            });
-        }
-        let mut ctx = ctx;
-        // A local single file is indexed for its audio and video tracks only.
-        if file.is_none() {
-            match caption_track::pick_captions(&ctx.manifest, ctx.config.text.as_deref()) {
-                Ok(Some((stream, ql))) => {
-                    ctx.captions = caption_track::CaptionTrack::new(
-                        &ctx.manifest,
-                        stream,
-                        ql,
-                        ctx.config.captions,
-                    );
-                }
-                Ok(None) => {}
-                Err(e) => shared.emit(Event::Error {
-                    kind: e.kind().into(),
-                    message: e.to_string(),
-                    fatal: false,
-                }),
-            }
-        }
-        ctx.file = file;
-        let ctx = Arc::new(ctx);
+        let (source, manifest) =
+            runtime.block_on(Source::open(input, fetcher, &config.backup_urls))?;
+        let manifest = Arc::new(manifest);
+        let session_config = config.session(source.locations(), !source.is_single_file());
+        let session = Session::new(manifest.clone(), session_config, opened_at)?;
+        let view = session.view();
         let sinks = make_sinks(&PresentationInfo {
-            manifest: &ctx.manifest,
-            video_levels: &levels_of(&ctx),
-            origin: ctx.origin,
+            manifest: &manifest,
+            video_levels: &view.video_levels,
+            origin: view.origin,
         });
-        let (cmd_tx, cmd_rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut threads = Vec::new();
-        let mut inputs = DecoderInputs {
-            video: None,
-            audio: None,
+        let (event_tx, events) = crossbeam_channel::bounded(4096);
+        #[allow(unused_mut)]
+        let mut pipeline =
+            Pipeline::new(view.origin, config.fast, config.speed, event_tx, opened_at);
+        #[cfg(feature = "test-hooks")]
+        {
+            pipeline.slow_decode = config.slow_decode;
+        }
+        let pipeline = Arc::new(pipeline);
+        let (decoders, threads) = start_threads(&pipeline, &view, sinks)?;
+        let fetch = Arc::new(FetchContext {
+            source,
+            decryptor: keys::decryptor(&manifest, config.keys.as_ref()),
+            manifest: manifest.clone(),
+        });
+        let view = Arc::new(Mutex::new(view));
+        let driver = Driver {
+            session,
+            pipeline: pipeline.clone(),
+            fetch,
+            decoders,
+            view: view.clone(),
         };
-        if ctx.plan(StreamKind::Video).is_some() {
-            shared.set_active(StreamKind::Video);
-            let (tx, rx) = session::decoder_channel();
-            let (ftx, frx) = crossbeam_channel::bounded(4);
-            inputs.video = Some(tx);
-            let s = shared.clone();
-            threads.push(spawn("smoothplay-vdec", move || {
-                decode_thread::run_video(s, rx, ftx)
-            })?);
-            let s = shared.clone();
-            let sink = sinks.video;
-            threads.push(spawn("smoothplay-video", move || {
-                present_video::run(s, frx, sink)
-            })?);
-        }
-        if ctx.plan(StreamKind::Audio).is_some() {
-            shared.set_active(StreamKind::Audio);
-            let (tx, rx) = session::decoder_channel();
-            let (ptx, prx) = crossbeam_channel::bounded(32);
-            inputs.audio = Some(tx);
-            let s = shared.clone();
-            threads.push(spawn("smoothplay-adec", move || {
-                decode_thread::run_audio(s, rx, ptx)
-            })?);
-            let s = shared.clone();
-            let sink = sinks.audio;
-            threads.push(spawn("smoothplay-audio", move || {
-                present_audio::run(s, prx, sink)
-            })?);
-        }
-        runtime.spawn(session::run(ctx.clone(), inputs, cmd_rx, start));
+        let (cmd_tx, cmd_rx) = tokio::sync::mpsc::unbounded_channel();
+        runtime.spawn(driver.run(cmd_rx));
         Ok(Player {
             commands: cmd_tx,
             events,
-            ctx,
+            manifest,
+            view,
+            pipeline,
             runtime: Some(runtime),
             threads: Mutex::new(threads),
         })
+    }
+
+    fn view(&self) -> View {
+        locked(&self.view).clone()
     }
 
     /// Sends a command; its outcome arrives as events.
@@ -314,16 +236,16 @@ impl Player {
 
     /// Whether the presentation is live (fragments keep coming).
     pub fn is_live(&self) -> bool {
-        self.ctx.is_live()
+        self.view().live
     }
 
     /// The range a seek may reach, from the presentation start: the whole presentation on
     /// demand, the DVR window on live (its end is the known live edge).
     pub fn seekable(&self) -> (Duration, Duration) {
-        let o = self.ctx.origin;
+        let v = self.view();
         (
-            self.ctx.window_start().saturating_sub(o),
-            self.ctx.end().saturating_sub(o),
+            v.window_start.saturating_sub(v.origin),
+            v.end.saturating_sub(v.origin),
         )
     }
 
@@ -349,7 +271,7 @@ impl Player {
 
     /// Whether the presentation has a caption stream the player can show.
     pub fn has_captions(&self) -> bool {
-        self.ctx.captions.is_some()
+        self.view().has_captions
     }
 
     /// Caps the video bitrate.
@@ -371,9 +293,8 @@ impl Player {
             StreamKind::Video => crate::manifest::StreamType::Video,
             StreamKind::Audio => crate::manifest::StreamType::Audio,
         };
-        let current = self.ctx.plan(kind).map(|p| p.stream);
-        self.ctx
-            .manifest
+        let current = self.view().selected[kind.idx()];
+        self.manifest
             .streams
             .iter()
             .enumerate()
@@ -403,105 +324,99 @@ impl Player {
 
     /// The current position from the presentation start.
     pub fn position(&self) -> Duration {
-        self.ctx.shared.position().saturating_sub(self.ctx.origin)
+        self.pipeline.position().saturating_sub(self.view().origin)
     }
 
     /// The presentation's length (on demand).
     pub fn duration(&self) -> Duration {
-        self.ctx.end().saturating_sub(self.ctx.origin)
+        let v = self.view();
+        v.end.saturating_sub(v.origin)
     }
 
     /// The parsed manifest.
     pub fn manifest(&self) -> &Manifest {
-        &self.ctx.manifest
+        &self.manifest
     }
 
     /// The video levels the player may choose from, lowest bitrate first.
     pub fn video_levels(&self) -> Vec<LevelInfo> {
-        levels_of(&self.ctx)
+        self.view().video_levels.to_vec()
     }
 
     /// The quality-of-experience summary so far.
     pub fn summary(&self) -> Summary {
-        let shared = &self.ctx.shared;
-        shared.with_stats(|s| s.summary(shared.opened_at, Instant::now()))
+        let p = &self.pipeline;
+        p.with_stats(|s| s.summary(p.opened_at, Instant::now()))
     }
 }
 
 impl Drop for Player {
     fn drop(&mut self) {
         let _ = self.commands.send(Command::Stop);
-        self.ctx.shared.shut_down();
+        self.pipeline.shut_down();
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(Duration::from_secs(2));
         }
-        let threads = match self.threads.lock() {
-            Ok(mut t) => std::mem::take(&mut *t),
-            Err(p) => std::mem::take(&mut *p.into_inner()),
-        };
+        let threads = std::mem::take(&mut *locked(&self.threads));
         for t in threads {
             let _ = t.join();
         }
     }
 }
 
-/// Fetches and parses the client manifest behind `input` (URL, directory or file); returns
-/// it with the URL fragment URLs resolve against.
-pub async fn fetch_manifest(fetcher: &Fetcher, input: &str) -> Result<(Manifest, url::Url)> {
-    let url = manifest_url(input)?;
-    let download = fetcher
-        .fetch(&url, MAX_MANIFEST_BYTES, &mut |_| Verdict::Continue)
-        .await?;
-    let manifest = crate::manifest::parse(&download.body)?;
-    Ok((manifest, download.url))
-}
-
-/// Loads what `input` names: a Smooth manifest, or a local single file indexed as one.
-async fn load(
-    fetcher: &Fetcher,
-    input: &str,
-) -> Result<(Manifest, url::Url, Option<single_file::FileIndex>)> {
-    if crate::net::local_file::is_single_file(input) {
-        let path = std::path::absolute(input).map_err(|e| crate::net::NetError::BadInput {
-            input: input.to_string(),
-            reason: e.to_string(),
-        })?;
-        let (manifest, index) = single_file::open(&path).await?;
-        let url = url::Url::from_file_path(&path).map_err(|()| crate::net::NetError::BadInput {
-            input: input.to_string(),
-            reason: "path cannot be expressed as a URL".into(),
-        })?;
-        return Ok((manifest, url, Some(index)));
+/// Starts a decoder thread and a presenter thread for each selected stream.
+#[allow(clippy::type_complexity)]
+fn start_threads(
+    pipeline: &Arc<Pipeline>,
+    view: &View,
+    sinks: Sinks,
+) -> Result<([Option<DecoderInput>; 2], Vec<JoinHandle<()>>)> {
+    let mut threads = Vec::new();
+    let mut inputs = [None, None];
+    if view.selected[StreamKind::Video.idx()].is_some() {
+        pipeline.set_active(StreamKind::Video);
+        let (input, rx) = DecoderInput::channel();
+        let (ftx, frx) = crossbeam_channel::bounded(4);
+        inputs[StreamKind::Video.idx()] = Some(input);
+        let p = pipeline.clone();
+        threads.push(spawn("smoothplay-vdec", move || {
+            decode_thread::run(p, rx, ftx, VideoStage::default());
+        })?);
+        let p = pipeline.clone();
+        let sink = sinks.video;
+        threads.push(spawn("smoothplay-video", move || {
+            present_video::run(p, frx, sink);
+        })?);
     }
-    let (manifest, url) = fetch_manifest(fetcher, input).await?;
-    Ok((manifest, url, None))
+    if view.selected[StreamKind::Audio.idx()].is_some() {
+        pipeline.set_active(StreamKind::Audio);
+        let (input, rx) = DecoderInput::channel();
+        let (ptx, prx) = crossbeam_channel::bounded(32);
+        inputs[StreamKind::Audio.idx()] = Some(input);
+        let p = pipeline.clone();
+        threads.push(spawn("smoothplay-adec", move || {
+            decode_thread::run(p, rx, ptx, AudioStage::default());
+        })?);
+        let p = pipeline.clone();
+        let sink = sinks.audio;
+        threads.push(spawn("smoothplay-audio", move || {
+            present_audio::run(p, prx, sink);
+        })?);
+    }
+    Ok((inputs, threads))
 }
 
 /// Loads the manifest behind `input` (a local single file is described as one) with default
-/// network settings, blocking (for `probe`-like tools).
+/// network settings, blocking (for `probe`-like tools); returns it with the URL fragments
+/// resolve against.
 pub fn load_manifest(input: &str) -> Result<(Manifest, url::Url)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| spawn_error("network runtime", &e))?;
     let fetcher = Fetcher::new(crate::net::FetchConfig::default())?;
-    let (manifest, url, _) = runtime.block_on(load(&fetcher, input))?;
-    Ok((manifest, url))
-}
-
-fn levels_of(ctx: &SessionCtx) -> Vec<LevelInfo> {
-    ctx.plan(StreamKind::Video)
-        .map(|p| {
-            p.levels
-                .iter()
-                .map(|l| LevelInfo {
-                    bitrate: l.bitrate,
-                    width: l.width,
-                    height: l.height,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let (source, manifest) = runtime.block_on(Source::open(input, fetcher, &[]))?;
+    Ok((manifest, source.url().clone()))
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>> {

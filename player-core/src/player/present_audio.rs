@@ -9,9 +9,9 @@ use crate::decode::AudioFrame;
 use crate::sink::AudioSink;
 use crate::time::{duration_to_ticks, ticks_to_duration};
 
-use super::event::{Event, StreamKind};
 use super::messages::PcmMsg;
-use super::shared::Shared;
+use super::pipeline::Pipeline;
+use crate::session::{Event, StreamKind};
 
 const POLL: Duration = Duration::from_millis(5);
 /// Timestamp gaps up to this are filled with silence; longer ones (encoder gaps, loops)
@@ -55,26 +55,26 @@ impl Output {
 
 /// Moves to the player's current generation: drops queued audio and restarts the clock.
 fn sync_generation(
-    shared: &Shared,
+    pipeline: &Pipeline,
     current: &mut u64,
     out: &mut Output,
     pending: &mut Option<Pending>,
     ended: &mut bool,
 ) {
-    let generation = shared.generation();
+    let generation = pipeline.generation();
     if generation != *current {
         out.flush();
         *pending = None;
         *ended = false;
         *current = generation;
-        if !shared.fast {
-            shared.set_audio_master(true);
+        if !pipeline.fast {
+            pipeline.set_audio_master(true);
         }
     }
 }
 
 /// Runs until the decoder side hangs up or the player shuts down.
-pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn AudioSink>) {
+pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn AudioSink>) {
     let mut out = Output {
         sink,
         format: None,
@@ -86,11 +86,11 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
     let mut pending: Option<Pending> = None;
     let mut ended = false;
     loop {
-        if shared.is_shutdown() {
+        if pipeline.is_shutdown() {
             break;
         }
-        sync_generation(&shared, &mut current, &mut out, &mut pending, &mut ended);
-        let hold = shared.hold();
+        sync_generation(&pipeline, &mut current, &mut out, &mut pending, &mut ended);
+        let hold = pipeline.hold();
         if hold != out.paused {
             out.sink.set_paused(hold);
             out.paused = hold;
@@ -99,10 +99,10 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
             match rx.recv_timeout(POLL) {
                 Ok(msg) => {
                     // The message may belong to a generation started since the check above.
-                    sync_generation(&shared, &mut current, &mut out, &mut pending, &mut ended);
+                    sync_generation(&pipeline, &mut current, &mut out, &mut pending, &mut ended);
                     match msg {
                         PcmMsg::Frame { generation, frame } if generation == current => {
-                            pending = prepare(&shared, &mut out, frame);
+                            pending = prepare(&pipeline, &mut out, frame);
                         }
                         PcmMsg::End { generation } if generation == current => ended = true,
                         _ => {}
@@ -127,11 +127,7 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
                     }
                 }
                 Err(e) => {
-                    shared.emit(Event::Error {
-                        kind: "sink".into(),
-                        message: e.to_string(),
-                        fatal: false,
-                    });
+                    pipeline.emit(Event::problem("sink", e.to_string(), false));
                     pending = None;
                 }
             }
@@ -140,39 +136,35 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<PcmMsg>, sink: Box<dyn Audio
         if let Some(base) = out.base {
             let rate = u64::from(out.rate());
             let pos = base + ticks_to_duration(played, rate);
-            shared.with_stats(|s| s.audio_frames_played_now(played));
+            pipeline.with_stats(|s| s.audio_frames_played_now(played));
             let draining = played < out.written;
-            if shared.fast {
-                shared.advance_fast(StreamKind::Audio, pos);
-            } else if shared.audio_master() {
-                shared.with_clock(|c| c.anchor(pos, Instant::now(), draining && !hold, true));
+            if pipeline.fast {
+                pipeline.advance_fast(StreamKind::Audio, pos);
+            } else if pipeline.audio_master() {
+                pipeline.with_clock(|c| c.anchor(pos, Instant::now(), draining && !hold, true));
             }
-            if ended && pending.is_none() && !draining && !shared.output_done(StreamKind::Audio) {
-                shared.set_output_done(StreamKind::Audio);
+            if ended && pending.is_none() && !draining && !pipeline.output_done(StreamKind::Audio) {
+                pipeline.set_output_done(StreamKind::Audio);
                 // Video may run on past the audio: hand the clock back to the monotonic clock.
-                shared.set_audio_master(false);
+                pipeline.set_audio_master(false);
             }
-        } else if ended && pending.is_none() && !shared.output_done(StreamKind::Audio) {
-            shared.set_output_done(StreamKind::Audio);
-            shared.set_audio_master(false);
+        } else if ended && pending.is_none() && !pipeline.output_done(StreamKind::Audio) {
+            pipeline.set_output_done(StreamKind::Audio);
+            pipeline.set_audio_master(false);
         }
     }
 }
 
 /// Places a decoded frame on the output timeline: trims what lies before the seek target,
 /// fills small timestamp gaps with silence, drops overlaps, restarts at large jumps.
-fn prepare(shared: &Shared, out: &mut Output, frame: AudioFrame) -> Option<Pending> {
+fn prepare(pipeline: &Pipeline, out: &mut Output, frame: AudioFrame) -> Option<Pending> {
     let format = (frame.sample_rate, frame.channels);
     if frame.sample_rate == 0 || frame.channels == 0 {
         return None;
     }
     if out.format != Some(format) {
         if let Err(e) = out.sink.start(format.0, format.1) {
-            shared.emit(Event::Error {
-                kind: "sink".into(),
-                message: e.to_string(),
-                fatal: false,
-            });
+            pipeline.emit(Event::problem("sink", e.to_string(), false));
             return None;
         }
         out.format = Some(format);
@@ -190,7 +182,7 @@ fn prepare(shared: &Shared, out: &mut Output, frame: AudioFrame) -> Option<Pendi
     // Cut off what lies before the seek target (or before what was already written).
     let not_before = match out.written_end() {
         Some(end) => end.saturating_sub(TOLERANCE),
-        None => shared.floor(),
+        None => pipeline.floor(),
     };
     if start < not_before {
         let cut = duration_to_ticks(not_before - start, rate) as usize;

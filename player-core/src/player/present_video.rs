@@ -9,9 +9,9 @@ use crate::clock::{FrameAction, frame_action};
 use crate::sink::VideoSink;
 use crate::time::ticks_to_duration;
 
-use super::event::{Event, StreamKind};
 use super::messages::{FrameMsg, ShownFrame};
-use super::shared::Shared;
+use super::pipeline::Pipeline;
+use crate::session::{Event, StreamKind};
 
 /// A picture this far ahead of a free-running clock is past a timestamp jump.
 const DISCONTINUITY: Duration = Duration::from_secs(1);
@@ -20,15 +20,15 @@ const POLL: Duration = Duration::from_millis(5);
 
 /// Moves to the player's current generation, dropping what belonged to the previous one.
 fn sync_generation(
-    shared: &Shared,
+    pipeline: &Pipeline,
     current: &mut u64,
     pending: &mut Option<ShownFrame>,
     sink: &mut dyn VideoSink,
 ) {
-    let generation = shared.generation();
+    let generation = pipeline.generation();
     if generation != *current {
         if let Some(p) = pending.take() {
-            shared.release(p.frame.byte_size());
+            pipeline.release(p.frame.byte_size());
         }
         sink.flush();
         *current = generation;
@@ -36,24 +36,24 @@ fn sync_generation(
 }
 
 /// Runs until the decoder side hangs up or the player shuts down.
-pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn VideoSink>) {
+pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box<dyn VideoSink>) {
     let mut current = 0;
     let mut pending: Option<ShownFrame> = None;
     loop {
-        if shared.is_shutdown() {
+        if pipeline.is_shutdown() {
             break;
         }
-        sync_generation(&shared, &mut current, &mut pending, sink.as_mut());
+        sync_generation(&pipeline, &mut current, &mut pending, sink.as_mut());
         if pending.is_none() {
             match rx.recv_timeout(POLL) {
                 Ok(msg) => {
                     // The message may belong to a generation started since the check above.
-                    sync_generation(&shared, &mut current, &mut pending, sink.as_mut());
+                    sync_generation(&pipeline, &mut current, &mut pending, sink.as_mut());
                     match msg {
                         FrameMsg::Frame(f) if f.generation == current => pending = Some(f),
-                        FrameMsg::Frame(f) => shared.release(f.frame.byte_size()),
+                        FrameMsg::Frame(f) => pipeline.release(f.frame.byte_size()),
                         FrameMsg::End { generation } if generation == current => {
-                            shared.set_output_done(StreamKind::Video);
+                            pipeline.set_output_done(StreamKind::Video);
                         }
                         FrameMsg::End { .. } => {}
                     }
@@ -65,34 +65,30 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
         let Some(f) = pending.take() else { continue };
         let pts = ticks_to_duration(f.frame.pts, f.frame.timescale);
         let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
-        if pts + duration <= shared.floor() {
+        if pts + duration <= pipeline.floor() {
             // Before the seek target: decoded only to reach it.
-            shared.release(f.frame.byte_size());
+            pipeline.release(f.frame.byte_size());
             continue;
         }
-        let action = if shared.fast {
+        let action = if pipeline.fast {
             FrameAction::Present
         } else {
-            frame_action(pts, duration, shared.position())
+            frame_action(pts, duration, pipeline.position())
         };
         match action {
             FrameAction::Present => {
                 if let Err(e) = sink.present(&f.frame) {
-                    shared.emit(Event::Error {
-                        kind: "sink".into(),
-                        message: e.to_string(),
-                        fatal: false,
-                    });
+                    pipeline.emit(Event::problem("sink", e.to_string(), false));
                 }
                 let now = Instant::now();
-                let drift = if shared.fast {
-                    shared.advance_fast(StreamKind::Video, pts);
+                let drift = if pipeline.fast {
+                    pipeline.advance_fast(StreamKind::Video, pts);
                     None
                 } else {
-                    let clock = shared.position();
+                    let clock = pipeline.position();
                     Some(clock.abs_diff(pts))
                 };
-                shared.with_stats(|s| {
+                pipeline.with_stats(|s| {
                     s.on_presented(
                         f.bitrate,
                         f.frame.width,
@@ -102,19 +98,19 @@ pub(crate) fn run(shared: Arc<Shared>, rx: Receiver<FrameMsg>, mut sink: Box<dyn
                         now,
                     )
                 });
-                shared.release(f.frame.byte_size());
+                pipeline.release(f.frame.byte_size());
             }
             FrameAction::Wait(d) => {
-                if !shared.audio_master() && d > DISCONTINUITY {
+                if !pipeline.audio_master() && d > DISCONTINUITY {
                     // A timestamp jump (encoder gap) with no audio to carry the clock over it.
-                    shared.with_clock(|c| c.anchor(pts, Instant::now(), !shared.hold(), false));
+                    pipeline.with_clock(|c| c.anchor(pts, Instant::now(), !pipeline.hold(), false));
                 }
-                std::thread::sleep(d.div_f64(shared.speed()).min(POLL));
+                std::thread::sleep(d.div_f64(pipeline.speed()).min(POLL));
                 pending = Some(f);
             }
             FrameAction::Drop => {
-                shared.with_stats(|s| s.on_dropped(f.bitrate));
-                shared.release(f.frame.byte_size());
+                pipeline.with_stats(|s| s.on_dropped(f.bitrate));
+                pipeline.release(f.frame.byte_size());
             }
         }
     }

@@ -2,15 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::event::Summary;
-
-/// How the decoder did at one level.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct DecoderCounters {
-    pub decoded: u64,
-    pub dropped: u64,
-    pub decode_wall: Duration,
-}
+use crate::session::{Counters, Event, LevelCounters, StreamKind, Summary};
 
 /// Accumulates what the user experienced.
 #[derive(Debug, Default, Clone)]
@@ -21,7 +13,7 @@ pub(crate) struct StatsAccum {
     /// Duration of the last picture shown, seconds.
     pub last_frame_s: f64,
     /// Decoder counters per level (bitrate).
-    per_level: Vec<(u64, DecoderCounters)>,
+    per_level: Vec<(u64, LevelCounters)>,
     pub frames_dropped: u64,
     pub frames_presented: u64,
     pub audio_frames_played: u64,
@@ -30,7 +22,6 @@ pub(crate) struct StatsAccum {
     pub rebuffer_time: Duration,
     pub stall_started: Option<Instant>,
     pub switches: u64,
-    pub bandwidth_bps: u64,
     /// Level on screen: bitrate, width, height.
     pub shown: Option<(u64, u32, u32)>,
     /// Σ bitrate × seconds shown, and seconds shown.
@@ -61,20 +52,41 @@ impl StatsAccum {
         self.level(bitrate).dropped += 1;
     }
 
-    fn level(&mut self, bitrate: u64) -> &mut DecoderCounters {
+    fn level(&mut self, bitrate: u64) -> &mut LevelCounters {
         match self.per_level.iter().position(|(b, _)| *b == bitrate) {
             Some(i) => &mut self.per_level[i].1,
             None => {
-                self.per_level.push((bitrate, DecoderCounters::default()));
+                self.per_level.push((bitrate, LevelCounters::default()));
                 let last = self.per_level.len() - 1;
                 &mut self.per_level[last].1
             }
         }
     }
 
-    /// The decoder's counters per level (by bitrate), for the ABR's CPU side.
-    pub fn decoder_counters(&self) -> Vec<(u64, DecoderCounters)> {
-        self.per_level.clone()
+    /// What the session is told at each tick.
+    pub fn counters(&self) -> Counters {
+        Counters {
+            frames_decoded: self.frames_decoded,
+            frames_dropped: self.frames_dropped,
+            audio_frames: self.audio_frames_played,
+            shown: self.shown,
+            frame_s: self.frame_s(),
+            per_level: self.per_level.clone(),
+        }
+    }
+
+    /// Counts what an event says the user went through: stalls and quality switches.
+    pub fn on_event(&mut self, ev: &Event, at: Instant) {
+        match ev {
+            Event::Buffering { active: true } => self.stall_begin(at),
+            Event::Buffering { active: false } => self.stall_end(at),
+            Event::Quality {
+                stream: StreamKind::Video,
+                from: Some(_),
+                ..
+            } => self.switches += 1,
+            _ => {}
+        }
     }
 
     /// The duration of the pictures being shown, seconds.

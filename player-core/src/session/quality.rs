@@ -1,33 +1,15 @@
 //! The video quality decisions of one session: the ABR controller, fed with what the
-//! pipeline observes (downloads, stalls, errors, decoder health, viewport, caps), with the
-//! session's clock as its time base.
+//! pipeline observes (downloads, stalls, errors, decoder health, viewport, caps). Time comes
+//! in as an argument, measured from the session's epoch.
 
 use std::time::Instant;
 
 use crate::abr::{
     AbrConfig, Controller, DecisionContext, DecoderObservation, DownloadObservation, InFlight,
-    Level, Upcoming, UserCaps,
+    Upcoming, UserCaps,
 };
 
-/// One rung of the ladder, as the session sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Rung {
-    pub bitrate: u64,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-}
-
-/// The ladder of a track plan.
-pub(crate) fn rungs(plan: &super::selection::TrackPlan) -> Vec<Rung> {
-    plan.levels
-        .iter()
-        .map(|l| Rung {
-            bitrate: l.bitrate,
-            width: l.width,
-            height: l.height,
-        })
-        .collect()
-}
+use super::selection::Level;
 
 /// A level and why it was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +31,27 @@ pub(crate) struct Outlook {
     pub live_latency_s: Option<f64>,
 }
 
+/// One download as the ABR is told of it (times already in media seconds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Transfer {
+    pub level: usize,
+    pub bytes: u64,
+    pub ttfb_s: f64,
+    pub total_s: f64,
+    pub duration_s: f64,
+    pub abandoned: bool,
+}
+
+/// Decoder health since the last report, for one level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct DecoderHealth {
+    pub level: usize,
+    pub decoded: u64,
+    pub dropped: u64,
+    pub decode_s_per_frame: Option<f64>,
+    pub frame_s: f64,
+}
+
 /// The session's ABR: one controller for video, rebuilt when the ladder changes.
 #[derive(Debug)]
 pub(crate) struct QualityChooser {
@@ -60,26 +63,15 @@ pub(crate) struct QualityChooser {
     epoch: Instant,
 }
 
-fn levels_of(ladder: &[Rung]) -> Vec<Level> {
-    ladder
-        .iter()
-        .map(|r| Level {
-            bitrate_bps: r.bitrate.max(1),
-            width: r.width.unwrap_or(0),
-            height: r.height.unwrap_or(0),
-            // The CPU model compares levels of one stream: the frame rate is common to all.
-            fps: 25.0,
-        })
-        .collect()
-}
-
 impl QualityChooser {
-    /// An ABR for `ladder` (ascending bitrate), with a manual level or bitrate cap.
+    /// An ABR for `ladder` (ascending bitrate), with a manual level or bitrate cap; times
+    /// are measured from `epoch`.
     pub fn new(
-        ladder: Vec<Rung>,
+        ladder: &[Level],
         manual: Option<usize>,
         max_bitrate: Option<u64>,
         buffer_capacity_s: f64,
+        epoch: Instant,
     ) -> Self {
         let config = AbrConfig {
             buffer_capacity_s,
@@ -94,19 +86,20 @@ impl QualityChooser {
             },
             manual,
             viewport: None,
-            epoch: Instant::now(),
+            epoch,
         };
         q.set_ladder(ladder);
         q
     }
 
-    fn now_s(&self) -> f64 {
-        self.epoch.elapsed().as_secs_f64()
+    fn secs(&self, now: Instant) -> f64 {
+        now.saturating_duration_since(self.epoch).as_secs_f64()
     }
 
     /// Replaces the ladder (another video stream was selected).
-    pub fn set_ladder(&mut self, ladder: Vec<Rung>) {
-        self.controller = Controller::new(levels_of(&ladder), self.config.clone())
+    pub fn set_ladder(&mut self, ladder: &[Level]) {
+        let levels = ladder.iter().map(Level::to_abr).collect();
+        self.controller = Controller::new(levels, self.config.clone())
             .map_err(|e| tracing::warn!("no ABR for this ladder: {e}"))
             .ok();
         if let Some(c) = &mut self.controller {
@@ -141,62 +134,47 @@ impl QualityChooser {
     }
 
     /// Feeds one finished (or abandoned) download.
-    pub fn on_download(
-        &mut self,
-        level: usize,
-        bytes: u64,
-        ttfb_s: f64,
-        total_s: f64,
-        duration_s: f64,
-        abandoned: bool,
-    ) {
-        let now_s = self.now_s();
+    pub fn on_download(&mut self, t: &Transfer, now: Instant) {
+        let now_s = self.secs(now);
         if let Some(c) = &mut self.controller {
             c.on_download(&DownloadObservation {
-                level,
-                bytes,
-                ttfb_s,
-                total_s,
-                duration_s,
-                abandoned,
+                level: t.level,
+                bytes: t.bytes,
+                ttfb_s: t.ttfb_s,
+                total_s: t.total_s,
+                duration_s: t.duration_s,
+                abandoned: t.abandoned,
                 now_s,
             });
         }
     }
 
     /// A level failed to download.
-    pub fn on_error(&mut self, level: usize) {
-        let now_s = self.now_s();
+    pub fn on_error(&mut self, level: usize, now: Instant) {
+        let now_s = self.secs(now);
         if let Some(c) = &mut self.controller {
             c.on_error(level, now_s);
         }
     }
 
     /// Playback stalled for `stall_s`.
-    pub fn on_rebuffer(&mut self, stall_s: f64) {
-        let now_s = self.now_s();
+    pub fn on_rebuffer(&mut self, stall_s: f64, now: Instant) {
+        let now_s = self.secs(now);
         if let Some(c) = &mut self.controller {
             c.on_rebuffer(stall_s, now_s);
         }
     }
 
-    /// Decoder health since the last report, for the level on screen.
-    pub fn on_decoder(
-        &mut self,
-        level: usize,
-        decoded: u64,
-        dropped: u64,
-        decode_s_per_frame: Option<f64>,
-        frame_s: f64,
-    ) {
-        let now_s = self.now_s();
+    /// Decoder health since the last report.
+    pub fn on_decoder(&mut self, h: &DecoderHealth, now: Instant) {
+        let now_s = self.secs(now);
         if let Some(c) = &mut self.controller {
             c.on_decoder(&DecoderObservation {
-                level,
-                frames_decoded: decoded,
-                frames_dropped: dropped,
-                decode_time_per_frame_s: decode_s_per_frame,
-                frame_duration_s: frame_s,
+                level: h.level,
+                frames_decoded: h.decoded,
+                frames_dropped: h.dropped,
+                decode_time_per_frame_s: h.decode_s_per_frame,
+                frame_duration_s: h.frame_s,
                 now_s,
             });
         }
@@ -210,8 +188,8 @@ impl QualityChooser {
     }
 
     /// The level for the next fragment, and why.
-    pub fn choose(&mut self, outlook: &Outlook) -> Choice {
-        let now_s = self.now_s();
+    pub fn choose(&mut self, outlook: &Outlook, now: Instant) -> Choice {
+        let now_s = self.secs(now);
         let Some(c) = &mut self.controller else {
             return Choice {
                 level: self.manual.unwrap_or(0),
@@ -247,19 +225,30 @@ impl QualityChooser {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
+    use std::time::Duration;
 
-    fn ladder() -> Vec<Rung> {
+    use super::*;
+    use crate::demux::{AacConfig, DecoderConfig};
+
+    fn ladder() -> Vec<Level> {
         [
             (300_000, 320, 180),
             (800_000, 640, 360),
             (2_500_000, 1280, 720),
         ]
         .into_iter()
-        .map(|(b, w, h)| Rung {
+        .map(|(b, w, h)| Level {
             bitrate: b,
             width: Some(w),
             height: Some(h),
+            ql: 0,
+            config: Arc::new(DecoderConfig::Aac(AacConfig {
+                asc: vec![0x12, 0x10],
+                sample_rate: 44_100,
+                channels: 2,
+                sbr: false,
+            })),
         })
         .collect()
     }
@@ -275,18 +264,28 @@ mod tests {
 
     #[test]
     fn climbs_with_throughput_and_obeys_caps_and_manual_levels() {
-        let mut q = QualityChooser::new(ladder(), None, None, 20.0);
-        assert_eq!(q.choose(&outlook(0.0)).level, 0, "conservative start");
-        for _ in 0..6 {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let mut q = QualityChooser::new(&ladder(), None, None, 20.0, t0);
+        assert_eq!(q.choose(&outlook(0.0), t0).level, 0, "conservative start");
+        for i in 0..6 {
             // 2 s fragments arriving in 0.1 s at 2.5 Mbit/s: about 50 Mbit/s.
-            q.on_download(2, 625_000, 0.01, 0.1, 2.0, false);
+            let t = Transfer {
+                level: 2,
+                bytes: 625_000,
+                ttfb_s: 0.01,
+                total_s: 0.1,
+                duration_s: 2.0,
+                abandoned: false,
+            };
+            q.on_download(&t, at(i));
         }
-        assert_eq!(q.choose(&outlook(12.0)).level, 2);
+        assert_eq!(q.choose(&outlook(12.0), at(6)).level, 2);
         q.set_max_bitrate(Some(1_000_000));
-        assert_eq!(q.choose(&outlook(12.0)).level, 1);
+        assert_eq!(q.choose(&outlook(12.0), at(7)).level, 1);
         q.set_manual(Some(0));
         assert_eq!(
-            q.choose(&outlook(12.0)),
+            q.choose(&outlook(12.0), at(8)),
             Choice {
                 level: 0,
                 reason: "manual"
@@ -296,7 +295,7 @@ mod tests {
         q.set_manual(None);
         q.set_max_bitrate(None);
         assert!(
-            q.choose(&outlook(12.0)).level <= 1,
+            q.choose(&outlook(12.0), at(9)).level <= 1,
             "a small window needs no 720p"
         );
     }

@@ -1,17 +1,22 @@
-//! State shared by the player's threads: generation, clock, buffer levels, counters.
+//! What the pipeline's threads share: the generation they work for, the clock and whether
+//! it is held, where presentation may begin, the memory budget, which outputs have finished,
+//! the counters, a slot for a fatal error, and the event queue. The session decides; this is
+//! only how its decisions reach the threads and how their observations come back.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::base::locked;
 use crate::clock::MasterClock;
+use crate::error::Error;
+use crate::session::{Event, Observed, StreamKind};
 
-use super::event::{Event, StreamKind};
 use super::stats::StatsAccum;
 
-/// Shared between the controller, fetch tasks, decoders and presenters.
-pub(crate) struct Shared {
-    /// Bumped on every seek / track change; work stamped with an older one is discarded.
+/// Shared between the driver, decoders and presenters.
+pub(crate) struct Pipeline {
+    /// Work stamped with another generation is discarded.
     generation: AtomicU64,
     /// The presentation clock.
     clock: Mutex<MasterClock>,
@@ -21,13 +26,7 @@ pub(crate) struct Shared {
     audio_master: AtomicBool,
     /// Run unpaced.
     pub fast: bool,
-    /// Test hook: slow decoding down (see `Config::slow_decode`).
-    pub slow_decode: Option<super::config::SlowDecode>,
-    /// Media time (ns) up to which each stream's fetched media reaches.
-    buffered_end: [AtomicU64; 2],
-    /// Whether each stream has fetched its last fragment (this generation).
-    fetch_done: [AtomicBool; 2],
-    /// Whether each stream's output has played its last sample (this generation).
+    /// Whether each output has played its last sample (this generation).
     output_done: [AtomicBool; 2],
     /// Fast mode: how far each output has got, ns.
     fast_progress: [AtomicU64; 2],
@@ -40,47 +39,49 @@ pub(crate) struct Shared {
     /// Stop everything.
     shutdown: AtomicBool,
     /// Counters and QoE accumulation.
-    pub stats: Mutex<StatsAccum>,
-    /// A fatal error found off the controller (decoder threads), for it to act on.
-    fatal: Mutex<Option<crate::error::Error>>,
+    stats: Mutex<StatsAccum>,
+    /// A fatal error found by a decoder thread, for the session.
+    fatal: Mutex<Option<Error>>,
     /// Where events go.
     events: crossbeam_channel::Sender<Event>,
     /// When the player was opened (startup time reference).
     pub opened_at: Instant,
+    /// Test hook: slower decoding.
+    #[cfg(feature = "test-hooks")]
+    pub slow_decode: Option<super::config::SlowDecode>,
 }
 
 fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-impl Shared {
-    /// Fresh shared state at media time `start`, held.
+impl Pipeline {
+    /// A held pipeline at media time `start`, its clock running `speed` times real time.
     pub fn new(
         start: Duration,
         fast: bool,
         speed: f64,
         events: crossbeam_channel::Sender<Event>,
         opened_at: Instant,
-    ) -> Shared {
-        Shared {
-            generation: AtomicU64::new(1),
+    ) -> Pipeline {
+        Pipeline {
+            generation: AtomicU64::new(0),
             clock: Mutex::new(MasterClock::with_rate(start, opened_at, speed)),
             hold: AtomicBool::new(true),
             audio_master: AtomicBool::new(false),
             fast,
-            slow_decode: None,
-            buffered_end: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
-            fetch_done: [AtomicBool::new(false), AtomicBool::new(false)],
             output_done: [AtomicBool::new(false), AtomicBool::new(false)],
-            floor: AtomicU64::new(nanos(start)),
             fast_progress: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
             active: [AtomicBool::new(false), AtomicBool::new(false)],
+            floor: AtomicU64::new(nanos(start)),
             queued_bytes: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
             stats: Mutex::new(StatsAccum::default()),
             fatal: Mutex::new(None),
             events,
             opened_at,
+            #[cfg(feature = "test-hooks")]
+            slow_decode: None,
         }
     }
 
@@ -89,25 +90,21 @@ impl Shared {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Starts a new generation at media time `start` (seek): buffers and done flags reset.
-    pub fn new_generation(&self, start: Duration) -> u64 {
+    /// Starts `generation` at media time `start`: outputs restart, nothing before `start` is
+    /// shown, the clock is anchored there (held).
+    pub fn new_generation(&self, generation: u64, start: Duration) {
         for i in 0..2 {
-            self.buffered_end[i].store(nanos(start), Ordering::Release);
             self.fast_progress[i].store(nanos(start), Ordering::Release);
-            self.fetch_done[i].store(false, Ordering::Release);
             self.output_done[i].store(false, Ordering::Release);
         }
         self.floor.store(nanos(start), Ordering::Release);
         self.with_clock(|c| c.anchor(start, Instant::now(), false, false));
-        self.generation.fetch_add(1, Ordering::AcqRel) + 1
+        self.generation.store(generation, Ordering::Release);
     }
 
     /// Runs `f` on the clock.
     pub fn with_clock<R>(&self, f: impl FnOnce(&mut MasterClock) -> R) -> R {
-        match self.clock.lock() {
-            Ok(mut c) => f(&mut c),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+        f(&mut locked(&self.clock))
     }
 
     /// The media position now.
@@ -135,6 +132,11 @@ impl Shared {
     /// Declares which outputs exist (set once at open).
     pub fn set_active(&self, kind: StreamKind) {
         self.active[kind.idx()].store(true, Ordering::Release);
+    }
+
+    /// Whether output `kind` exists.
+    pub fn is_active(&self, kind: StreamKind) -> bool {
+        self.active[kind.idx()].load(Ordering::Acquire)
     }
 
     /// Media seconds per wall second.
@@ -167,26 +169,6 @@ impl Shared {
             let hold = self.hold();
             self.with_clock(|c| c.set_running(!hold, Instant::now()));
         }
-    }
-
-    /// Media time up to which `kind` has been fetched.
-    pub fn buffered_end(&self, kind: StreamKind) -> Duration {
-        Duration::from_nanos(self.buffered_end[kind.idx()].load(Ordering::Acquire))
-    }
-
-    /// Records that `kind` has been fetched up to `end` (generation-checked by the caller).
-    pub fn set_buffered_end(&self, kind: StreamKind, end: Duration) {
-        self.buffered_end[kind.idx()].store(nanos(end), Ordering::Release);
-    }
-
-    /// Whether `kind` has fetched its last fragment.
-    pub fn fetch_done(&self, kind: StreamKind) -> bool {
-        self.fetch_done[kind.idx()].load(Ordering::Acquire)
-    }
-
-    /// Marks `kind`'s fetching finished.
-    pub fn set_fetch_done(&self, kind: StreamKind) {
-        self.fetch_done[kind.idx()].store(true, Ordering::Release);
     }
 
     /// Whether `kind`'s output has played everything.
@@ -234,19 +216,20 @@ impl Shared {
         self.shutdown.store(true, Ordering::Release);
     }
 
-    /// Reports an error that must end playback; the controller fails with the first one.
-    pub fn report_fatal(&self, e: crate::error::Error) {
-        let mut slot = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
-        slot.get_or_insert(e);
+    /// Reports an error that must end playback; the session fails with the first one.
+    pub fn report_fatal(&self, e: Error) {
+        locked(&self.fatal).get_or_insert(e);
     }
 
     /// The fatal error reported since the last call, if any.
-    pub fn take_fatal(&self) -> Option<crate::error::Error> {
-        self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()
+    pub fn take_fatal(&self) -> Option<Error> {
+        locked(&self.fatal).take()
     }
 
-    /// Publishes an event; drops it if the host has stopped reading and the queue is full.
+    /// Publishes an event (counting what the QoE summary needs); drops it if the host has
+    /// stopped reading and the queue is full.
     pub fn emit(&self, ev: Event) {
+        self.with_stats(|s| s.on_event(&ev, Instant::now()));
         if let Err(crossbeam_channel::TrySendError::Full(ev)) = self.events.try_send(ev) {
             tracing::warn!(?ev, "event queue full: event dropped");
         }
@@ -254,9 +237,19 @@ impl Shared {
 
     /// Runs `f` on the statistics.
     pub fn with_stats<R>(&self, f: impl FnOnce(&mut StatsAccum) -> R) -> R {
-        match self.stats.lock() {
-            Ok(mut s) => f(&mut s),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
+        f(&mut locked(&self.stats))
+    }
+
+    /// What the session needs to know of the pipeline now.
+    pub fn observe(&self) -> Observed {
+        Observed {
+            position: self.position(),
+            queued_bytes: self.queued_bytes(),
+            output_done: [
+                self.output_done(StreamKind::Video),
+                self.output_done(StreamKind::Audio),
+            ],
+            counters: self.with_stats(|s| s.counters()),
         }
     }
 }

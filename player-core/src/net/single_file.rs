@@ -5,13 +5,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::local_file::{read_range, scan_boxes};
 use crate::error::Error;
 use crate::isobmff::{
-    BoxError, IsmvTrack, SampleEntry, TrackDefaults, TrackKind, parse_moov, summarize_moof,
+    BoxError, BoxHeader, IsmvTrack, Movie, SampleEntry, TrackDefaults, TrackKind, parse_moov,
+    summarize_moof,
 };
 use crate::limits::{MAX_CHUNKS_PER_STREAM, MAX_FRAGMENT_BYTES, MAX_MANIFEST_BYTES};
 use crate::manifest::{Chunk, Codec, Manifest, QualityLevel, StreamIndex, StreamType};
-use crate::net::local_file::{read_range, scan_boxes};
 use crate::time::rescale;
 
 /// Fragment start → (byte offset of its moof, bytes up to the next moof).
@@ -36,6 +37,9 @@ pub(crate) struct FileStream {
     pub ranges: Ranges,
 }
 
+/// One track being indexed: its description, its fragments, where each lies.
+type Indexed = (IsmvTrack, Vec<Chunk>, Ranges);
+
 /// Indexes the file and describes it as a manifest.
 pub(crate) async fn open(path: &Path) -> Result<(Manifest, FileIndex), Error> {
     let boxes = scan_boxes(path).await?;
@@ -51,20 +55,18 @@ pub(crate) async fn open(path: &Path) -> Result<(Manifest, FileIndex), Error> {
         &moov_bytes[moov.header_len..],
         moov.offset + moov.header_len as u64,
     )?;
-    let mut streams: Vec<(IsmvTrack, Vec<Chunk>, Ranges)> = movie
+    let mut streams: Vec<Indexed> = movie
         .tracks
         .iter()
         .filter(|t| matches!(t.kind, TrackKind::Video | TrackKind::Audio))
         .map(|t| (t.clone(), Vec::new(), HashMap::new()))
         .collect();
-    let moofs: Vec<usize> = (0..boxes.len())
-        .filter(|&i| &boxes[i].kind.0 == b"moof")
-        .collect();
-    for (n, &i) in moofs.iter().enumerate() {
-        let moof = &boxes[i];
+    let moofs: Vec<&BoxHeader> = boxes.iter().filter(|b| &b.kind.0 == b"moof").collect();
+    for (n, moof) in moofs.iter().enumerate() {
+        // A fragment runs from its moof to the next one (or the mfra, or the file's end).
         let until = moofs
             .get(n + 1)
-            .map(|&j| boxes[j].offset)
+            .map(|b| b.offset)
             .or_else(|| {
                 boxes
                     .iter()
@@ -72,40 +74,56 @@ pub(crate) async fn open(path: &Path) -> Result<(Manifest, FileIndex), Error> {
                     .map(|b| b.offset)
             })
             .unwrap_or_else(|| boxes.last().map_or(0, |b| b.offset + b.size));
-        let bytes = read_range(path, moof.offset, moof.size, MAX_FRAGMENT_BYTES).await?;
-        let at = moof.offset + moof.header_len as u64;
-        let summaries = summarize_moof(&bytes[moof.header_len..], at, |id| {
-            movie
-                .tracks
-                .iter()
-                .find(|t| t.track_id == id)
-                .map(|t| t.defaults)
-                .unwrap_or_default()
-        })?;
-        for s in summaries {
-            let Some((_, chunks, ranges)) =
-                streams.iter_mut().find(|(t, ..)| t.track_id == s.track_id)
-            else {
-                continue;
-            };
-            let start = s.time.or(chunks.last().map(Chunk::end)).unwrap_or(0);
-            if chunks.len() as u64 >= MAX_CHUNKS_PER_STREAM || s.duration == 0 {
-                continue;
-            }
-            if chunks.last().is_some_and(|c: &Chunk| start < c.start) {
-                return Err(Error::Box(BoxError::Invalid {
-                    path: "moof".into(),
-                    offset: moof.offset,
-                    what: format!("track {} goes back in time", s.track_id),
-                }));
-            }
-            chunks.push(Chunk {
-                start,
-                duration: s.duration,
-            });
-            ranges.insert(start, (moof.offset, until - moof.offset));
-        }
+        index_moof(path, moof, until, &movie, &mut streams).await?;
     }
+    Ok(describe(path, streams))
+}
+
+/// Adds the fragments one moof holds (one per track it carries) to the index.
+async fn index_moof(
+    path: &Path,
+    moof: &BoxHeader,
+    until: u64,
+    movie: &Movie,
+    streams: &mut [Indexed],
+) -> Result<(), Error> {
+    let bytes = read_range(path, moof.offset, moof.size, MAX_FRAGMENT_BYTES).await?;
+    let at = moof.offset + moof.header_len as u64;
+    let summaries = summarize_moof(&bytes[moof.header_len..], at, |id| {
+        movie
+            .tracks
+            .iter()
+            .find(|t| t.track_id == id)
+            .map(|t| t.defaults)
+            .unwrap_or_default()
+    })?;
+    for s in summaries {
+        let Some((_, chunks, ranges)) = streams.iter_mut().find(|(t, ..)| t.track_id == s.track_id)
+        else {
+            continue;
+        };
+        let start = s.time.or(chunks.last().map(Chunk::end)).unwrap_or(0);
+        if chunks.len() as u64 >= MAX_CHUNKS_PER_STREAM || s.duration == 0 {
+            continue;
+        }
+        if chunks.last().is_some_and(|c: &Chunk| start < c.start) {
+            return Err(Error::Box(BoxError::Invalid {
+                path: "moof".into(),
+                offset: moof.offset,
+                what: format!("track {} goes back in time", s.track_id),
+            }));
+        }
+        chunks.push(Chunk {
+            start,
+            duration: s.duration,
+        });
+        ranges.insert(start, (moof.offset, until - moof.offset));
+    }
+    Ok(())
+}
+
+/// The manifest describing the indexed tracks, and where their fragments lie.
+fn describe(path: &Path, streams: Vec<Indexed>) -> (Manifest, FileIndex) {
     let timescale = streams
         .iter()
         .find(|(t, ..)| t.kind == TrackKind::Video)
@@ -127,15 +145,7 @@ pub(crate) async fn open(path: &Path) -> Result<(Manifest, FileIndex), Error> {
         if chunks.is_empty() {
             continue;
         }
-        // Bitrate as the file really has it: bytes per second over the track.
-        let bytes: u64 = ranges.values().map(|(_, len)| len).sum();
-        let seconds = chunks.iter().map(|c| c.duration).sum::<u64>() as f64
-            / f64::from(track.timescale.max(1));
-        let bitrate = if seconds > 0.0 {
-            (bytes as f64 * 8.0 / seconds) as u64
-        } else {
-            0
-        };
+        let bitrate = measured_bitrate(&track, &chunks, &ranges);
         manifest_streams.push(stream_of(&track, chunks, bitrate));
         index.streams.push(FileStream {
             track_id: track.track_id,
@@ -158,7 +168,19 @@ pub(crate) async fn open(path: &Path) -> Result<(Manifest, FileIndex), Error> {
         protection: Vec::new(),
         streams: manifest_streams,
     };
-    Ok((manifest, index))
+    (manifest, index)
+}
+
+/// Bitrate as the file really has it: bytes per second over the track.
+fn measured_bitrate(track: &IsmvTrack, chunks: &[Chunk], ranges: &Ranges) -> u64 {
+    let bytes: u64 = ranges.values().map(|(_, len)| len).sum();
+    let seconds =
+        chunks.iter().map(|c| c.duration).sum::<u64>() as f64 / f64::from(track.timescale.max(1));
+    if seconds > 0.0 {
+        (bytes as f64 * 8.0 / seconds) as u64
+    } else {
+        0
+    }
 }
 
 /// A StreamIndex with one quality level describing `track`.

@@ -32,7 +32,7 @@ pub enum StreamKind {
 
 impl StreamKind {
     /// Index for per-kind arrays.
-    pub(crate) fn idx(self) -> usize {
+    pub fn idx(self) -> usize {
         match self {
             StreamKind::Video => 0,
             StreamKind::Audio => 1,
@@ -176,4 +176,20 @@ pub enum Event {
         /// Final position, seconds.
         position_s: f64,
     },
+}
+
+impl Event {
+    /// An error event for `e`: playback stops when `fatal`.
+    pub fn error(e: &crate::error::Error, fatal: bool) -> Event {
+        Event::problem(e.kind(), e.to_string(), fatal)
+    }
+
+    /// An error event of a given kind (e.g. "sink", "selection") with a message.
+    pub fn problem(kind: &str, message: String, fatal: bool) -> Event {
+        Event::Error {
+            kind: kind.to_string(),
+            message,
+            fatal,
+        }
+    }
 }

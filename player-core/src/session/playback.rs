@@ -1,0 +1,224 @@
+//! The playback states and what moves between them at each tick: buffering until enough
+//! media is ahead, stalling when it runs out, the end of the presentation; plus the
+//! once-a-second report (stats event, decoder health for the ABR).
+
+use std::time::{Duration, Instant};
+
+use super::Session;
+use super::event::{Event, State, Stats};
+use super::io::{Action, LevelCounters};
+use super::quality::DecoderHealth;
+
+/// How often stats are reported and decoder health is told to the ABR.
+const STATS_EVERY: Duration = Duration::from_secs(1);
+
+/// Where playback stands.
+#[derive(Debug)]
+pub(crate) struct Playback {
+    pub state: State,
+    /// The host wants playback paused.
+    pub user_paused: bool,
+    /// Bumped on every new start point; work stamped with an older one is dropped.
+    pub generation: u64,
+    /// When the current rebuffer began (the buffer ran dry while playing).
+    pub stall_started: Option<Instant>,
+    last_stats: Instant,
+    /// When a paused live session last refreshed its manifest.
+    pub last_paused_refresh: Instant,
+    /// Decoder counters at the last report to the ABR.
+    decoder_mark: Vec<(u64, LevelCounters)>,
+}
+
+impl Playback {
+    /// Buffering, before the first generation; paused from the start if asked.
+    pub fn new(start_paused: bool, now: Instant) -> Playback {
+        Playback {
+            state: State::Buffering,
+            user_paused: start_paused,
+            generation: 0,
+            stall_started: None,
+            last_stats: now,
+            last_paused_refresh: now,
+            decoder_mark: Vec::new(),
+        }
+    }
+
+    /// Whether playback has failed or stopped: nothing more happens.
+    pub fn is_over(&self) -> bool {
+        matches!(self.state, State::Failed | State::Stopped)
+    }
+
+    /// When the next stats report is due.
+    pub fn next_stats(&self) -> Instant {
+        self.last_stats + STATS_EVERY
+    }
+}
+
+impl Session {
+    /// Changes state, telling the host.
+    pub(super) fn set_state(&mut self, state: State) {
+        if self.play.state != state {
+            self.play.state = state;
+            let position_s = self.position_s();
+            self.emit(Event::State { state, position_s });
+        }
+    }
+
+    /// One tick: state transitions, captions, and the periodic report.
+    pub(super) fn step(&mut self, now: Instant) {
+        if self.play.is_over() {
+            return;
+        }
+        if self.reached_end() {
+            if self.play.state != State::Ended {
+                self.out.push_back(Action::Hold(true));
+                self.end_stall(now);
+                self.set_state(State::Ended);
+                let position_s = self.position_s();
+                self.emit(Event::Ended { position_s });
+            }
+            return;
+        }
+        let min_ahead = self.min_ahead();
+        match self.play.state {
+            State::Buffering => self.buffering(min_ahead, now),
+            State::Playing if min_ahead.is_zero() && !self.cfg.fast => self.begin_stall(now),
+            State::Paused => {
+                if !self.play.user_paused {
+                    self.set_state(State::Buffering);
+                }
+                self.refresh_while_paused(now);
+            }
+            _ => {}
+        }
+        self.show_caption();
+        if now >= self.play.next_stats() {
+            self.play.last_stats = now;
+            self.report_decoder(now);
+            let stats = self.stats(min_ahead);
+            self.emit(Event::Stats(stats));
+        }
+    }
+
+    /// On demand, every output has played its last sample.
+    fn reached_end(&self) -> bool {
+        !self.pres.is_live()
+            && self
+                .pres
+                .kinds()
+                .iter()
+                .all(|k| self.obs.output_done[k.idx()])
+    }
+
+    /// Media buffered ahead of the position, the least of the selected streams.
+    fn min_ahead(&self) -> Duration {
+        self.tracks
+            .iter()
+            .flatten()
+            .map(|t| t.ahead(self.obs.position))
+            .min()
+            .unwrap_or(Duration::MAX)
+    }
+
+    fn buffering(&mut self, min_ahead: Duration, now: Instant) {
+        let ready = self.cfg.fast || min_ahead >= self.cfg.startup_buffer;
+        if !ready {
+            return;
+        }
+        if self.play.user_paused {
+            self.set_state(State::Paused);
+        } else {
+            self.end_stall(now);
+            self.out.push_back(Action::Hold(false));
+            self.set_state(State::Playing);
+        }
+    }
+
+    fn begin_stall(&mut self, now: Instant) {
+        self.out.push_back(Action::Hold(true));
+        self.play.stall_started = Some(now);
+        self.emit(Event::Buffering { active: true });
+        self.set_state(State::Buffering);
+    }
+
+    /// Ends a rebuffer in progress (data arrived, or a seek made it moot).
+    pub(super) fn end_stall(&mut self, now: Instant) {
+        if let Some(started) = self.play.stall_started.take() {
+            let stalled_s = now.saturating_duration_since(started).as_secs_f64();
+            self.abr.on_rebuffer(stalled_s, now);
+            self.emit(Event::Buffering { active: false });
+        }
+    }
+
+    /// Tells the ABR how the decoder kept up since the last report (real-time playback only:
+    /// when running unpaced there is no deadline to miss).
+    fn report_decoder(&mut self, now: Instant) {
+        let counters = self.obs.counters.per_level.clone();
+        let before = std::mem::replace(&mut self.play.decoder_mark, counters.clone());
+        if self.cfg.fast || self.play.state != super::State::Playing {
+            return;
+        }
+        let Some(plan) = self.pres.plan(super::StreamKind::Video).cloned() else {
+            return;
+        };
+        // Deadlines pass at the playback speed.
+        let frame_s = self.obs.counters.frame_s.max(0.001) / self.cfg.speed;
+        for (bitrate, c) in counters {
+            let prev = before
+                .iter()
+                .find(|(b, _)| *b == bitrate)
+                .map_or_else(Default::default, |(_, p)| *p);
+            let decoded = c.decoded.saturating_sub(prev.decoded);
+            let dropped = c.dropped.saturating_sub(prev.dropped);
+            let level = plan.levels.iter().position(|l| l.bitrate == bitrate);
+            let (Some(level), true) = (level, decoded + dropped > 0) else {
+                continue;
+            };
+            let wall = c.decode_wall.saturating_sub(prev.decode_wall).as_secs_f64();
+            let health = DecoderHealth {
+                level,
+                decoded: decoded + dropped,
+                dropped,
+                decode_s_per_frame: (decoded > 0).then(|| wall / decoded as f64),
+                frame_s,
+            };
+            self.abr.on_decoder(&health, now);
+        }
+    }
+
+    fn stats(&self, min_ahead: Duration) -> Stats {
+        let origin = self.pres.origin;
+        let live = self.pres.is_live().then(|| {
+            (
+                self.pres.end().saturating_sub(origin).as_secs_f64(),
+                self.pres
+                    .window_start()
+                    .saturating_sub(origin)
+                    .as_secs_f64(),
+            )
+        });
+        let buffer = if min_ahead == Duration::MAX {
+            // Fully fetched: what remains to play.
+            self.pres.end().saturating_sub(self.obs.position)
+        } else {
+            min_ahead
+        };
+        let c = &self.obs.counters;
+        let (bitrate, width, height) = c.shown.unwrap_or((0, 0, 0));
+        let position_s = self.position_s();
+        Stats {
+            position_s,
+            live_edge_s: live.map(|(edge, _)| edge),
+            window_start_s: live.map(|(_, start)| start),
+            buffer_s: buffer.as_secs_f64(),
+            bitrate,
+            width,
+            height,
+            bandwidth_bps: self.abr.bandwidth_bps(),
+            frames_decoded: c.frames_decoded,
+            frames_dropped: c.frames_dropped,
+            audio_frames: c.audio_frames,
+            latency_s: live.map(|(edge, _)| (edge - position_s).max(0.0)),
+        }
+    }
+}

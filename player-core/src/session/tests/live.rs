@@ -1,0 +1,409 @@
+//! Live: the start behind the edge, following the edge through tfrf, probes and refreshes,
+//! 412s, gaps, the DVR window, pausing, going live, the end of an event.
+
+use super::harness::*;
+use crate::manifest::Chunk;
+use crate::session::{
+    Action, Command, Event, FetchOutcome, FetchRequest, Input, SessionConfig, State, StreamKind,
+};
+
+/// First fragment of the live test presentations, ticks.
+const FIRST: u64 = 1000 * TS;
+
+fn live(chunks: u64, lookahead: u32) -> Pres {
+    Pres {
+        chunks,
+        first: FIRST,
+        live: Some((lookahead, Some(20))),
+        ..Pres::default()
+    }
+}
+
+fn chunk(n: u64) -> Chunk {
+    Chunk {
+        start: FIRST + n * FRAG,
+        duration: FRAG,
+    }
+}
+
+fn refreshes(actions: &[Action]) -> usize {
+    actions
+        .iter()
+        .filter(|a| matches!(a, Action::RefreshManifest))
+        .count()
+}
+
+/// The edge of the test origin `s` plays against: 1020 s of media when opened, advancing in
+/// real time.
+fn edge(s: &Script) -> u64 {
+    let elapsed = s.now.saturating_duration_since(s.t0);
+    FIRST + 10 * FRAG + crate::time::duration_to_ticks(elapsed, TS)
+}
+
+/// An origin whose edge is at `edge`: fragments not ended by then are not made yet (412);
+/// with `tfrf`, each names the next one once that exists.
+fn origin(edge: u64, tfrf: bool) -> impl FnMut(&FetchRequest) -> Option<FetchOutcome> {
+    move |r| {
+        if r.chunk.end() > edge {
+            return Some(FetchOutcome::NotYet);
+        }
+        let next = Chunk {
+            start: r.chunk.end(),
+            duration: FRAG,
+        };
+        let named: Vec<Chunk> = (tfrf && next.end() <= edge)
+            .then_some(next)
+            .into_iter()
+            .collect();
+        Some(got(r, None, &named))
+    }
+}
+
+/// The manifest the origin serves when its edge is at `edge`: the last 20 s.
+fn manifest_at(edge: u64, lookahead: u32) -> crate::manifest::Manifest {
+    let made = (edge - FIRST) / FRAG;
+    let first = made.saturating_sub(10);
+    manifest(&Pres {
+        chunks: made - first,
+        first: FIRST + first * FRAG,
+        live: Some((lookahead, Some(20))),
+        ..Pres::default()
+    })
+}
+
+/// Plays `for_s` seconds in quarter-second steps against the origin, answering fetches and
+/// refreshes; returns every action seen.
+fn run(s: &mut Script, for_s: f64, tfrf: bool, lookahead: u32) -> Vec<Action> {
+    let mut all = Vec::new();
+    for _ in 0..(for_s * 4.0) as usize {
+        let a = s.wait(secs(0.25), true);
+        let now_edge = edge(s);
+        let mut seen = s.serve(a, origin(now_edge, tfrf));
+        if refreshes(&seen) > 0 {
+            let back = s.input(Input::Manifest(Ok(manifest_at(now_edge, lookahead))));
+            seen.extend(s.serve(back, origin(now_edge, tfrf)));
+        }
+        all.extend(seen);
+    }
+    all
+}
+
+/// The stats events among `actions`.
+fn stats(actions: &[Action]) -> Vec<crate::session::Stats> {
+    events(actions)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Stats(st) => Some(st),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many video fragments were handed to the decoder among `actions`.
+fn decoded(actions: &[Action]) -> usize {
+    actions
+        .iter()
+        .filter(|a| matches!(a, Action::Decode(StreamKind::Video, _)))
+        .count()
+}
+
+/// Opens `p`, buffers what the edge allows and starts playing.
+fn playing(p: &Pres, cfg: SessionConfig) -> Script {
+    let mut s = Script::open(p, cfg);
+    s.fill();
+    assert_eq!(states(&s.tick()), vec![State::Playing]);
+    s
+}
+
+#[test]
+fn live_starts_three_fragments_behind_the_known_edge() {
+    let mut s = Script::vod(&live(10, 2));
+    assert_eq!(flush(&s.log), Some((1, secs(1014.0))));
+    let first = s.tick();
+    let video = fetch_of(&first, StreamKind::Video).expect("video");
+    assert_eq!(video.chunk, chunk(7));
+    let view = s.s.view();
+    assert!(view.live);
+    assert_eq!((view.window_start, view.end), (secs(1000.0), secs(1020.0)));
+}
+
+#[test]
+fn a_configured_delay_is_kept_but_never_under_a_fragment_and_a_half() {
+    let cfg = |d: f64| SessionConfig {
+        live_delay: Some(secs(d)),
+        ..SessionConfig::default()
+    };
+    let s = Script::open(&live(10, 2), cfg(10.0));
+    assert_eq!(flush(&s.log), Some((1, secs(1010.0))));
+    let s = Script::open(&live(10, 2), cfg(0.5));
+    // 1.5 fragments behind 1020 s is 1017 s: the fragment holding it starts at 1016 s.
+    assert_eq!(flush(&s.log), Some((1, secs(1016.0))));
+}
+
+#[test]
+fn near_the_edge_only_a_short_buffer_is_kept() {
+    let mut s = Script::vod(&live(10, 2));
+    let all = s.fill();
+    let video: Vec<Chunk> = fetches(&all)
+        .iter()
+        .filter(|r| r.target == crate::session::Target::Media(StreamKind::Video))
+        .map(|r| r.chunk)
+        .collect();
+    // 6 s behind the edge, a fragment and a half of it stays unfetched.
+    assert_eq!(video, vec![chunk(7), chunk(8)]);
+}
+
+#[test]
+fn the_edge_is_followed_through_tfrf_without_refreshing_the_manifest() {
+    let mut s = playing(&live(10, 2), SessionConfig::default());
+    let all = run(&mut s, 20.0, true, 2);
+    assert_eq!(refreshes(&all), 0);
+    assert!(decoded(&all) >= 9, "{}", decoded(&all));
+    let st = stats(&all);
+    let last = st.last().expect("stats");
+    assert!(last.live_edge_s.is_some_and(|e| e >= 38.0), "{last:?}");
+    let latency: Vec<f64> = st.iter().filter_map(|x| x.latency_s).collect();
+    assert!(
+        latency.iter().all(|l| (1.5..=8.0).contains(l)),
+        "{latency:?}"
+    );
+    assert!(
+        last.window_start_s.is_some_and(|w| w > 0.0),
+        "the window moved: {last:?}"
+    );
+}
+
+#[test]
+fn past_the_known_edge_the_next_fragment_is_guessed_until_it_exists() {
+    let mut s = playing(&live(10, 2), SessionConfig::default());
+    let all = run(&mut s, 10.0, false, 2);
+    assert_eq!(refreshes(&all), 0, "no refresh while guesses work");
+    let probes = fetches(&all)
+        .iter()
+        .filter(|r| r.chunk.start >= chunk(10).start)
+        .count();
+    assert!(probes >= 4, "{probes}");
+    assert!(!states(&all).contains(&State::Buffering), "no stall");
+}
+
+#[test]
+fn a_fragment_not_yet_made_is_asked_again_a_little_later() {
+    let mut s = Script::vod(&live(10, 2));
+    let first = s.tick();
+    let video = fetch_of(&first, StreamKind::Video).expect("video");
+    let wait = s.answer(&video, FetchOutcome::NotYet);
+    assert!(fetch_of(&wait, StreamKind::Video).is_none());
+    assert!(errors(&wait).is_empty());
+    assert!(fetch_of(&s.wait(secs(0.3), false), StreamKind::Video).is_none());
+    let again = s.wait(secs(0.3), false);
+    assert_eq!(
+        fetch_of(&again, StreamKind::Video).map(|r| r.chunk),
+        Some(video.chunk)
+    );
+}
+
+#[test]
+fn a_wrong_guess_asks_the_manifest_which_tells_what_came_next() {
+    let mut s = playing(&live(10, 2), SessionConfig::default());
+    let mut probe = None;
+    for _ in 0..40 {
+        let a = s.wait(secs(0.25), true);
+        let all = s.serve(a, |r| {
+            (r.chunk.start < chunk(10).start).then(|| got(r, None, &[]))
+        });
+        probe = fetch_of(&all, StreamKind::Video).filter(|r| r.chunk == chunk(10));
+        if probe.is_some() {
+            break;
+        }
+    }
+    let mut req = probe.expect("probe");
+    // An encoder gap: no level has it.
+    let gone = loop {
+        let a = s.answer(&req, FetchOutcome::Gone(status(&req, 404)));
+        match fetch_of(&a, StreamKind::Video) {
+            Some(r) if r.chunk == req.chunk => req = r,
+            _ => break a,
+        }
+    };
+    assert!(errors(&gone).is_empty(), "an encoder gap is no error");
+    assert_eq!(refreshes(&gone), 1);
+    // The encoder resumed: the manifest lists fragments from 40 s on.
+    let mut fresh = live(4, 2);
+    fresh.first = FIRST + 20 * FRAG;
+    let resumed = s.input(Input::Manifest(Ok(manifest(&fresh))));
+    assert_eq!(
+        fetch_of(&resumed, StreamKind::Video).map(|r| r.chunk.start),
+        Some(FIRST + 20 * FRAG)
+    );
+}
+
+#[test]
+fn without_look_ahead_the_manifest_is_refreshed_at_most_twice_a_fragment() {
+    let mut s = playing(&live(10, 0), SessionConfig::default());
+    let all = run(&mut s, 16.0, false, 0);
+    let asked = refreshes(&all);
+    // Sixteen seconds at half a fragment apart at most: no more than sixteen.
+    assert!((1..=17).contains(&asked), "{asked}");
+    // Fragments 9 to 14 end by 1030 s, what playing 6 s behind an edge at 1036 s needs.
+    assert!(
+        decoded(&all) >= 6,
+        "playback follows the edge: {}",
+        decoded(&all)
+    );
+    assert!(!states(&all).contains(&State::Buffering), "no stall");
+}
+
+#[test]
+fn a_failed_refresh_is_a_warning_and_is_tried_again() {
+    let mut s = playing(&live(10, 0), SessionConfig::default());
+    let mut refreshed = false;
+    for _ in 0..40 {
+        let a = s.wait(secs(0.25), true);
+        let e = edge(&s);
+        if refreshes(&s.serve(a, origin(e, false))) > 0 {
+            refreshed = true;
+            break;
+        }
+    }
+    assert!(refreshed);
+    let e = crate::error::Error::Net(crate::net::NetError::Status {
+        url: "http://origin/Manifest".into(),
+        status: 500,
+    });
+    let failed = s.input(Input::Manifest(Err(e)));
+    assert_eq!(errors(&failed), vec![("network".to_string(), false)]);
+    let mut again = 0;
+    for _ in 0..4 {
+        again += refreshes(&s.wait(secs(0.25), true));
+    }
+    assert_eq!(again, 1, "once the rate limit allows");
+}
+
+#[test]
+fn a_fragment_the_origin_never_made_is_skipped_silently() {
+    let mut s = Script::vod(&live(10, 2));
+    let first = s.tick();
+    let video = fetch_of(&first, StreamKind::Video).expect("video");
+    let mut req = video.clone();
+    let mut seen = Vec::new();
+    loop {
+        let a = s.answer(&req, FetchOutcome::Gone(status(&req, 404)));
+        seen.extend(errors(&a));
+        match fetch_of(&a, StreamKind::Video) {
+            Some(r) if r.chunk == video.chunk => req = r,
+            other => {
+                assert_eq!(other.map(|r| r.chunk), Some(chunk(8)), "skips to the next");
+                break;
+            }
+        }
+    }
+    assert!(seen.is_empty(), "{seen:?}");
+    assert!(s.s.view().live);
+}
+
+#[test]
+fn a_gap_on_one_level_only_is_filled_from_another() {
+    let mut s = Script::vod(&live(10, 2));
+    let first = s.command(Command::SetQuality(Some(2)));
+    let video = fetch_of(&first, StreamKind::Video).expect("video");
+    assert_eq!(video.quality_level, 2);
+    let lower = s.answer(&video, FetchOutcome::Gone(status(&video, 404)));
+    let lower = fetch_of(&lower, StreamKind::Video).expect("lower");
+    assert_eq!((lower.chunk, lower.quality_level), (video.chunk, 1));
+    let ok = s.deliver(&lower, &[]);
+    assert!(events(&ok).iter().any(|e| matches!(
+        e,
+        Event::Quality { to: 1, reason, .. } if reason == "error"
+    )));
+}
+
+#[test]
+fn seeks_stay_inside_the_dvr_window_and_short_of_the_edge() {
+    let mut s = Script::vod(&live(10, 2));
+    let back = s.command(Command::Seek(secs(0.0)));
+    // The window's first fragment leaves it next: start one fragment in.
+    assert_eq!(flush(&back), Some((2, secs(1002.0))));
+    let ahead = s.command(Command::Seek(secs(100.0)));
+    assert_eq!(flush(&ahead), Some((3, secs(1016.0))));
+    let inside = s.command(Command::Seek(secs(9.0)));
+    assert_eq!(flush(&inside), Some((4, secs(1008.0))));
+}
+
+#[test]
+fn the_timeline_keeps_only_the_dvr_window() {
+    let mut s = playing(&live(10, 2), SessionConfig::default());
+    for _ in 0..60 {
+        let a = s.wait(secs(0.5), true);
+        s.serve(a, |r| {
+            let n = (r.chunk.start - FIRST) / FRAG;
+            Some(got(r, None, &[chunk(n + 1)]))
+        });
+    }
+    let view = s.s.view();
+    let window = view.end.saturating_sub(view.window_start);
+    assert!(window <= secs(22.0), "{view:?}");
+    assert!(view.window_start > secs(1010.0), "{view:?}");
+}
+
+#[test]
+fn a_pause_longer_than_the_window_resumes_at_its_start() {
+    let mut s = playing(&live(10, 2), SessionConfig::default());
+    s.command(Command::Pause);
+    let mut refreshed = 0;
+    for _ in 0..16 {
+        let n = refreshes(&s.wait(secs(0.5), false));
+        if n > 0 {
+            s.input(Input::Manifest(Ok(manifest_at(edge(&s), 2))));
+        }
+        refreshed += n;
+    }
+    assert_eq!(refreshed, 2, "a refresh every two fragments while paused");
+    // The window moved on by 30 s while paused.
+    let mut moved = live(10, 2);
+    moved.first = FIRST + 15 * FRAG;
+    s.input(Input::Manifest(Ok(manifest(&moved))));
+    let play = s.command(Command::Play);
+    let (_, start) = flush(&play).expect("a jump into the window");
+    assert_eq!(start, secs(1032.0));
+    let clamped = events(&play)
+        .into_iter()
+        .any(|e| matches!(e, Event::Seek { clamped: true, .. }));
+    assert!(clamped);
+}
+
+#[test]
+fn go_live_jumps_back_to_the_delay_behind_the_edge() {
+    let mut s = Script::vod(&live(10, 2));
+    s.command(Command::Seek(secs(4.0)));
+    let live_again = s.command(Command::GoLive);
+    assert_eq!(flush(&live_again), Some((3, secs(1014.0))));
+    assert!(events(&live_again).iter().any(|e| matches!(
+        e,
+        Event::Seek { clamped: false, position_s, .. } if (*position_s - 14.0).abs() < 1e-9
+    )));
+}
+
+#[test]
+fn the_end_of_a_live_event_ends_playback() {
+    let mut s = playing(&live(10, 0), SessionConfig::default());
+    let mut ended = live(10, 0);
+    ended.live = None;
+    for _ in 0..40 {
+        let a = s.wait(secs(0.25), true);
+        if refreshes(&a) > 0 {
+            s.input(Input::Manifest(Ok(manifest(&ended))));
+        }
+        let all = s.serve(a, |r| Some(got(r, None, &[])));
+        if all.iter().any(|a| matches!(a, Action::EndOfStream(..))) {
+            break;
+        }
+    }
+    assert!(!s.s.view().live);
+    assert!(
+        s.log
+            .iter()
+            .any(|a| matches!(a, Action::EndOfStream(StreamKind::Video, _)))
+    );
+    s.obs.output_done = [true, true];
+    assert_eq!(states(&s.tick()), vec![State::Ended]);
+}
