@@ -13,6 +13,7 @@ pub mod key;
 pub mod key_seed;
 pub mod piff;
 pub mod providers;
+mod wrong_key;
 
 pub use crate::isobmff::sample_encryption::{
     Algorithm, Iv, SampleAuxInfo, SampleEncryption, Subsample,
@@ -24,6 +25,7 @@ pub use key::{ContentKey, KeyCache, KeyFuture, KeyProvider};
 pub use key_seed::{KeySeed, KeySeedProvider, derive_content_key};
 pub use piff::SampleDecryptor;
 pub use providers::{CallbackProvider, FirstOf, StaticKeys};
+pub(crate) use wrong_key::{WrongKeyWatch, suspicious};
 
 use crate::base::Uuid;
 

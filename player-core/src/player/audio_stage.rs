@@ -10,7 +10,7 @@ use super::decode_thread::{Closed, Fed, Stage};
 use super::decoders::AudioDecoding;
 use super::messages::PcmMsg;
 use super::pipeline::Pipeline;
-use super::wrong_key::suspicious;
+use crate::decrypt::suspicious;
 
 /// The audio side of a decoder thread.
 #[derive(Default)]

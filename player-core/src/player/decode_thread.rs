@@ -12,7 +12,7 @@ use crate::session::DecodeFragment;
 
 use super::messages::DecodeMsg;
 use super::pipeline::Pipeline;
-use super::wrong_key::WrongKeyWatch;
+use crate::decrypt::WrongKeyWatch;
 
 /// The output hung up: the thread ends.
 #[derive(Debug)]

@@ -13,7 +13,7 @@ use crate::demux::{stream_track, units};
 use crate::error::Error;
 use crate::isobmff::TrackFragment;
 use crate::manifest::{Chunk, Manifest};
-use crate::net::{Source, Verdict};
+use crate::net::{NetError, Source, Verdict};
 use crate::session::{FetchOutcome, FetchRequest, Fetched, Payload, Progress, RequestId, Target};
 use crate::time::ticks_to_duration;
 
@@ -58,7 +58,7 @@ pub(crate) async fn run(
         .await;
     let download = match download {
         Ok(d) => d,
-        Err(e) => return (id, FetchOutcome::from_error(e, "")),
+        Err(e) => return (id, outcome_of(e, "")),
     };
     let url = download.url.to_string();
     let (bytes, ttfb, total) = (download.body.len(), download.ttfb, download.total);
@@ -92,7 +92,7 @@ pub(crate) async fn run(
     };
     match outcome {
         Ok(f) => (id, FetchOutcome::Got(f)),
-        Err(e) => (id, FetchOutcome::from_error(e, &url)),
+        Err(e) => (id, outcome_of(e, &url)),
     }
 }
 
@@ -132,4 +132,66 @@ fn cues(
         })?);
     }
     Ok(cues)
+}
+
+/// Sorts an error met while fetching, parsing or decrypting `url` into what the session
+/// does about it.
+fn outcome_of(e: Error, url: &str) -> FetchOutcome {
+    match e {
+        Error::Net(NetError::NotYetAvailable { .. }) => FetchOutcome::NotYet,
+        Error::Net(NetError::Status {
+            status: 404 | 410, ..
+        }) => FetchOutcome::Gone(e),
+        Error::Net(NetError::Cancelled { .. }) => FetchOutcome::Cancelled,
+        Error::Decrypt(_) => FetchOutcome::Fatal(e),
+        Error::Box(_) | Error::Demux(_) | Error::Caption { .. } => FetchOutcome::Corrupt {
+            error: e,
+            url: url.to_string(),
+        },
+        e => FetchOutcome::Failed(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_sorted_by_what_the_session_does_about_them() {
+        let net = |e: NetError| outcome_of(Error::Net(e), "u");
+        let url = || "http://o/f".to_string();
+        assert!(matches!(
+            net(NetError::NotYetAvailable { url: url() }),
+            FetchOutcome::NotYet
+        ));
+        for status in [404, 410] {
+            assert!(matches!(
+                net(NetError::Status { url: url(), status }),
+                FetchOutcome::Gone(_)
+            ));
+        }
+        assert!(matches!(
+            net(NetError::Status {
+                url: url(),
+                status: 500
+            }),
+            FetchOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            net(NetError::Cancelled { url: url() }),
+            FetchOutcome::Cancelled
+        ));
+        let bad_box = Error::Box(crate::isobmff::BoxError::Missing {
+            path: "moof".into(),
+            what: "traf".into(),
+        });
+        match outcome_of(bad_box, "http://o/f") {
+            FetchOutcome::Corrupt { url, .. } => assert_eq!(url, "http://o/f"),
+            other => panic!("{other:?}"),
+        }
+        let key = Error::Decrypt(crate::decrypt::DecryptError::KeyUnavailable {
+            kid: crate::base::Uuid([1; 16]),
+        });
+        assert!(matches!(outcome_of(key, "u"), FetchOutcome::Fatal(_)));
+    }
 }

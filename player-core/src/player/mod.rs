@@ -22,7 +22,6 @@ mod present_audio;
 mod present_video;
 mod stats;
 mod video_stage;
-mod wrong_key;
 
 pub use crate::session::{
     Command, Event, Level as LevelInfo, State, Stats, StreamKind, Summary, View,

@@ -11,7 +11,6 @@ use crate::live::{
     DEFAULT_DELAY_FRAGMENTS, NextFragment, buffer_target, next_fragment, not_yet_wait,
 };
 use crate::manifest::Chunk;
-use crate::net::NetError;
 use crate::time::{ticks_to_duration, ticks_to_secs};
 
 use super::Session;
@@ -210,7 +209,7 @@ impl Session {
                 let tolerated = self.pres.is_live() || self.flight(kind).is_some_and(|f| f.probe);
                 if tolerated {
                     // Normal at a live edge, in a gap or past the end: no error event.
-                    self.next_attempt(kind, None, now);
+                    self.next_attempt(kind, e, false, now);
                 } else {
                     self.failed_attempt(kind, e, now);
                 }
@@ -257,12 +256,13 @@ impl Session {
             self.abr.on_error(level, now);
         }
         self.warn(&e);
-        self.next_attempt(kind, Some(e), now);
+        self.next_attempt(kind, e, true, now);
     }
 
-    /// Tries the fragment in flight at the next location or level; when none is left, the
-    /// fragment is missing (nothing there anywhere) or playback fails.
-    fn next_attempt(&mut self, kind: StreamKind, error: Option<Error>, now: Instant) {
+    /// Tries the fragment in flight at the next location or level after `error` (a real
+    /// `failure`, or only "not there"); when none is left, the fragment is missing (nothing
+    /// there anywhere) or playback fails.
+    fn next_attempt(&mut self, kind: StreamKind, error: Error, failure: bool, now: Instant) {
         let id = self.next_request_id();
         let Some(f) = self.tracks[kind.idx()]
             .as_mut()
@@ -270,10 +270,8 @@ impl Session {
         else {
             return;
         };
-        if let Some(e) = error {
-            f.all_missing = false;
-            f.last_error = Some(e);
-        }
+        f.all_missing &= !failure;
+        f.last_error = Some(error);
         let chunk = f.chunk;
         if let Some(attempt) = f.advance(id) {
             self.request(kind, id, chunk, attempt);
@@ -285,14 +283,15 @@ impl Session {
         else {
             return;
         };
-        match f.last_error {
-            Some(e) if !f.all_missing => self.fail(&e),
-            _ => self.missing(kind, &f, now),
+        if f.all_missing {
+            self.missing(kind, f, now);
+        } else if let Some(e) = &f.last_error {
+            self.fail(e);
         }
     }
 
     /// No location and no level has the fragment.
-    fn missing(&mut self, kind: StreamKind, f: &Flight, now: Instant) {
+    fn missing(&mut self, kind: StreamKind, f: Flight, now: Instant) {
         let start = f.chunk.start;
         if f.probe {
             // The guess was wrong (an encoder gap, or the event ended): ask the manifest.
@@ -306,12 +305,9 @@ impl Session {
             if let Some(t) = &mut self.tracks[kind.idx()] {
                 t.cursor = start + 1;
             }
-        } else {
-            let e = Error::Net(NetError::Status {
-                url: format!("fragment at {start} of the {kind:?} stream"),
-                status: 404,
-            });
-            self.fail(&e);
+        } else if let Some(e) = &f.last_error {
+            // On demand the manifest is the whole truth: what it lists must be there.
+            self.fail(e);
         }
     }
 

@@ -8,7 +8,6 @@ use crate::captions::Cue;
 use crate::demux::DecoderConfig;
 use crate::error::Error;
 use crate::manifest::{Chunk, Manifest, Uuid};
-use crate::net::NetError;
 
 use super::command::Command;
 use super::event::{Event, StreamKind};
@@ -123,26 +122,6 @@ pub enum FetchOutcome {
     Cancelled,
 }
 
-impl FetchOutcome {
-    /// Sorts an error met while fetching, parsing or decrypting `url` into what the session
-    /// does about it.
-    pub fn from_error(e: Error, url: &str) -> FetchOutcome {
-        match e {
-            Error::Net(NetError::NotYetAvailable { .. }) => FetchOutcome::NotYet,
-            Error::Net(NetError::Status {
-                status: 404 | 410, ..
-            }) => FetchOutcome::Gone(e),
-            Error::Net(NetError::Cancelled { .. }) => FetchOutcome::Cancelled,
-            Error::Decrypt(_) => FetchOutcome::Fatal(e),
-            Error::Box(_) | Error::Demux(_) | Error::Caption { .. } => FetchOutcome::Corrupt {
-                error: e,
-                url: url.to_string(),
-            },
-            e => FetchOutcome::Failed(e),
-        }
-    }
-}
-
 /// A fetched fragment and how it arrived.
 #[derive(Debug)]
 pub struct Fetched {
@@ -252,50 +231,4 @@ pub enum Action {
     Emit(Event),
     /// The session is over (stopped): shut the pipeline down.
     Close,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_are_sorted_by_what_the_session_does_about_them() {
-        let net = |e: NetError| FetchOutcome::from_error(Error::Net(e), "u");
-        let url = || "http://o/f".to_string();
-        assert!(matches!(
-            net(NetError::NotYetAvailable { url: url() }),
-            FetchOutcome::NotYet
-        ));
-        for status in [404, 410] {
-            assert!(matches!(
-                net(NetError::Status { url: url(), status }),
-                FetchOutcome::Gone(_)
-            ));
-        }
-        assert!(matches!(
-            net(NetError::Status {
-                url: url(),
-                status: 500
-            }),
-            FetchOutcome::Failed(_)
-        ));
-        assert!(matches!(
-            net(NetError::Cancelled { url: url() }),
-            FetchOutcome::Cancelled
-        ));
-        let bad_box = Error::Box(crate::isobmff::BoxError::Missing {
-            path: "moof".into(),
-            what: "traf".into(),
-        });
-        match FetchOutcome::from_error(bad_box, "http://o/f") {
-            FetchOutcome::Corrupt { url, .. } => assert_eq!(url, "http://o/f"),
-            other => panic!("{other:?}"),
-        }
-        let key =
-            Error::Decrypt(crate::decrypt::DecryptError::KeyUnavailable { kid: Uuid([1; 16]) });
-        assert!(matches!(
-            FetchOutcome::from_error(key, "u"),
-            FetchOutcome::Fatal(_)
-        ));
-    }
 }

@@ -4,8 +4,8 @@
 //! without a single error, so a few such fragments in a row end playback with a clear error
 //! instead of a blank picture and noise.
 
-use crate::decrypt::DecryptError;
-use crate::manifest::Uuid;
+use super::DecryptError;
+use crate::base::Uuid;
 
 /// Decrypted fragments in a row that must fail before playback stops.
 pub(crate) const WRONG_KEY_FRAGMENTS: u32 = 2;
