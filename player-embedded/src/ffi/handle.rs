@@ -11,7 +11,7 @@ use super::callbacks::{CallbackVideoSink, Gate, OpenOnDrop, inside_callback};
 use super::config::{SP_FLAG_FAST, SP_FLAG_PULL_VIDEO, Settings, sp_config};
 use super::events::{Tracked, spawn_pump};
 use super::guard;
-use super::pull::{PullQueue, PullSink};
+use super::pull_queue::{PullQueue, PullSink};
 use super::status::{Failure, sp_status};
 
 /// A player: created by `sp_player_new`, freed by `sp_player_free`.
