@@ -18,24 +18,14 @@ use winit::window::{Fullscreen, Window, WindowId};
 use crate::args::Args;
 use crate::colour::{Colour, colour_for, signalled_colours};
 use crate::controls::{self, Action, GoLive, SEEK_STEP_S};
-use crate::events_log::EventLog;
-use crate::opening::{Opened, open_player};
+use crate::events_log::{self, EventLog};
+use crate::opening::{Opened, UserEvent, open_in_background};
 use crate::overlay::{self, OverlayInput};
 use crate::playback::PlaybackView;
 use crate::screen::Screen;
 
 /// How long the controls stay after the mouse stops moving.
 const CONTROLS_FOR: Duration = Duration::from_millis(2500);
-
-/// What the UI thread is told from elsewhere.
-pub enum UserEvent {
-    /// A new picture is in the mailbox.
-    Frame,
-    /// A player event.
-    Player(Event),
-    /// The presentation opened (or could not be).
-    Opened(Result<Box<Opened>, String>),
-}
 
 /// How a windowed run ended.
 #[derive(Debug)]
@@ -139,16 +129,13 @@ impl App {
         let Some(config) = self.config.take() else {
             return;
         };
-        let input = self.args.input_or_demo();
-        let gain = self.args.gain();
-        let proxy = self.proxy.clone();
-        let log = self.log.clone();
-        let spawned = std::thread::Builder::new()
-            .name("smoothplay-open".into())
-            .spawn(move || {
-                let result = open_player(&input, config, gain, &proxy, &log);
-                let _ = proxy.send_event(UserEvent::Opened(result));
-            });
+        let spawned = open_in_background(
+            self.args.input_or_demo(),
+            config,
+            self.args.gain(),
+            self.proxy.clone(),
+            self.log.clone(),
+        );
         if let Err(e) = spawned {
             self.view.fatal = Some(format!("cannot start the player: {e}"));
             self.open_failed = true;
@@ -377,7 +364,7 @@ impl App {
             let summary = o.player.summary();
             drop(o.player);
             let _ = o.pump.join();
-            crate::opening::lock(&self.log).write(&summary, Some("summary"));
+            events_log::lock(&self.log).write(&summary, Some("summary"));
             eprintln!("{}", player_embedded::headless::summary_text(&summary));
         }
         Outcome::Exit(if failed { 1 } else { 0 })
@@ -395,7 +382,7 @@ impl ApplicationHandler<UserEvent> for App {
             return;
         }
         match EventLog::open(self.args.events.as_deref(), self.launched) {
-            Ok(log) => *crate::opening::lock(&self.log) = log,
+            Ok(log) => *events_log::lock(&self.log) = log,
             Err(e) => {
                 let path = self.args.events.clone().unwrap_or_default();
                 eprintln!("smoothplay: cannot create {path}: {e}");
