@@ -41,10 +41,3 @@ pub use stats::{
     SP_STATE_PLAYING, SP_STATE_STOPPED, sp_player_stats, sp_state, sp_stats,
 };
 pub use status::{sp_status, sp_status_str};
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// Runs an entry point's body; a panic becomes `fallback` instead of unwinding into C.
-pub(crate) fn guard<R>(fallback: R, f: impl FnOnce() -> R) -> R {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
-}

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 use player_core::player::State;
 
 use super::callbacks::sp_frame;
-use super::guard;
 use super::handle::{Session, handle, on_session, sp_player};
 use super::pull_queue::Pulled;
-use super::status::{Failure, sp_status};
+use super::status::{Failure, guard, sp_status};
 
 /// How often a waiting puller checks whether playback is over.
 const CHECK: Duration = Duration::from_millis(20);
