@@ -262,36 +262,33 @@ impl App {
     }
 
     fn apply(&mut self, action: Action, event_loop: &ActiveEventLoop) {
-        if action == Action::Quit {
-            event_loop.exit();
-            return;
-        }
-        if action == Action::ToggleFullscreen {
-            if let Some(s) = &self.screen {
-                let next = match s.window.fullscreen() {
-                    Some(_) => None,
-                    None => Some(Fullscreen::Borderless(None)),
-                };
-                s.window.set_fullscreen(next);
+        match action {
+            Action::Quit => event_loop.exit(),
+            Action::ToggleFullscreen => self.toggle_fullscreen(),
+            Action::ToggleStats => {
+                self.stats = !self.stats;
+                self.request_redraw();
             }
-            return;
+            _ => self.apply_to_player(action),
         }
-        if action == Action::ToggleStats {
-            self.stats = !self.stats;
-            self.request_redraw();
-            return;
+    }
+
+    fn toggle_fullscreen(&self) {
+        if let Some(s) = &self.screen {
+            let next = match s.window.fullscreen() {
+                Some(_) => None,
+                None => Some(Fullscreen::Borderless(None)),
+            };
+            s.window.set_fullscreen(next);
         }
+    }
+
+    /// An action on the player or its sound; ignored until the presentation has opened.
+    fn apply_to_player(&mut self, action: Action) {
         let Some(o) = &self.opened else { return };
         let player = &o.player;
         match action {
-            Action::TogglePause => match self.view.state {
-                Some(State::Paused) => player.play(),
-                Some(State::Ended) => {
-                    player.seek(Duration::ZERO);
-                    player.play();
-                }
-                _ => player.pause(),
-            },
+            Action::TogglePause => controls::toggle_pause(player, self.view.state),
             Action::SeekBy(delta) => {
                 player.send(Command::SeekBy(delta));
                 self.view.notify(format!("{delta:+.0} s"));
@@ -305,22 +302,12 @@ impl App {
                 GoLive::Sent => self.view.notify("going live"),
                 GoLive::NotLive => self.view.notify("not live"),
             },
-            Action::NextAudio | Action::NextVideo => {
-                let (kind, what) = if action == Action::NextAudio {
-                    (StreamKind::Audio, "audio track")
-                } else {
-                    (StreamKind::Video, "video stream")
-                };
-                let tracks = player.tracks(kind);
-                match controls::next_track(&tracks) {
-                    Some(t) => {
-                        player.select_stream(kind, &t.name);
-                        self.view
-                            .notify(format!("{what}: {}", controls::track_label(t)));
-                    }
-                    None => self.view.notify(format!("no other {what}")),
-                }
-            }
+            Action::NextAudio => self
+                .view
+                .notify(controls::select_next_stream(player, StreamKind::Audio)),
+            Action::NextVideo => self
+                .view
+                .notify(controls::select_next_stream(player, StreamKind::Video)),
             Action::ToggleCaptions => {
                 if player.has_captions() {
                     self.captions = !self.captions;
