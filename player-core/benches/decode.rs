@@ -2,7 +2,7 @@
 //!
 //! The stream is made with ffmpeg at bench time (`/tmp/smoothplay-bench-720p.ismv`, 10 s of
 //! 1280x720 at 25 fps, 3 Mb/s, 2 s fragments) when it is not there yet; without ffmpeg the
-//! benchmarks say so and do nothing. Run: `cargo bench -p player-core --bench decode`.
+//! benchmarks print a framed SKIPPED notice and measure nothing. Run: `cargo bench -p player-core --bench decode`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -34,7 +34,12 @@ fn stream() -> Option<Vec<u8>> {
             .args(["-frag_duration", "2000000", "-f", "ismv", STREAM])
             .status();
         if !matches!(status, Ok(s) if s.success()) {
-            eprintln!("skipped: ffmpeg could not make {STREAM}");
+            let line = "=".repeat(78);
+            eprintln!(
+                "{line}\nSKIPPED decode benchmarks: ffmpeg could not make {STREAM}, so NOTHING \
+                 WAS MEASURED.\nInstall ffmpeg (`./x deps` installs it, Debian package ffmpeg) \
+                 and run again.\n{line}"
+            );
             return None;
         }
     }

@@ -1,10 +1,10 @@
 //! The real IIS SuperSpeedway fragments (shared corpus): parse, decode every video frame
-//! and every audio frame. Runs only where `shared/corpus` exists (CI has it); elsewhere each
-//! test says it skipped.
+//! and every audio frame. Without the corpus these tests fail under CI and say SKIPPED
+//! elsewhere (see README: Test corpus).
 
 mod common;
 
-use common::{attribute, corpus, decode_video, hex};
+use common::{attribute, decode_video, hex, prereq};
 use player_core::decode::{AacDecoder, H264Decoder};
 use player_core::demux::codec_config::{aac_config, h264_config};
 use player_core::isobmff::{SyncSource, parse_fragment};
@@ -29,9 +29,8 @@ fn fragments(dir: &std::path::Path, stream: &str) -> Vec<(u64, Vec<u8>)> {
 }
 
 #[test]
-fn corpus_superspeedway_video_decodes_when_present() {
-    let Some(dir) = corpus("shaka/mss-clear") else {
-        eprintln!("skipped: shared/corpus/shaka/mss-clear is absent");
+fn corpus_superspeedway_video_decodes() {
+    let Some(dir) = prereq::corpus("corpus_superspeedway_video_decodes", "shaka/mss-clear") else {
         return;
     };
     let manifest = std::fs::read_to_string(dir.join("Manifest")).expect("manifest");
@@ -94,9 +93,8 @@ fn corpus_superspeedway_video_decodes_when_present() {
 }
 
 #[test]
-fn corpus_superspeedway_audio_decodes_when_present() {
-    let Some(dir) = corpus("shaka/mss-clear") else {
-        eprintln!("skipped: shared/corpus/shaka/mss-clear is absent");
+fn corpus_superspeedway_audio_decodes() {
+    let Some(dir) = prereq::corpus("corpus_superspeedway_audio_decodes", "shaka/mss-clear") else {
         return;
     };
     let manifest = std::fs::read_to_string(dir.join("Manifest")).expect("manifest");

@@ -1,32 +1,18 @@
-//! The parser against the public test manifests in `../shared/corpus` (skipped when absent).
+//! The parser against the public test manifests in `../shared/corpus`. Without the corpus
+//! these tests fail under CI and say SKIPPED elsewhere (see README: Test corpus).
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::PathBuf;
+
+use common::prereq;
 use player_core::manifest::{
     Codec, Manifest, StreamType, Uuid, expand_template, fragment_url, parse,
 };
 
-/// The corpus folder: `$SMOOTHPLAY_CORPUS`, or `shared/corpus` beside the checkout (or
-/// beside its parent, for worktrees one level deeper).
-fn corpus_dir() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("SMOOTHPLAY_CORPUS") {
-        return Some(PathBuf::from(p)).filter(|p| p.is_dir());
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
-    [
-        root.join("../shared/corpus"),
-        root.join("../../shared/corpus"),
-    ]
-    .into_iter()
-    .find(|p| p.is_dir())
-}
-
-fn load(rel: &str) -> Option<(PathBuf, Manifest)> {
-    let Some(dir) = corpus_dir() else {
-        eprintln!("corpus not found; skipping {rel}");
-        return None;
-    };
-    let path = dir.join(rel);
+/// The corpus manifest `rel`, parsed; `None` when the corpus lacks it (see `prereq`).
+fn load(test: &str, rel: &str) -> Option<(PathBuf, Manifest)> {
+    let path = prereq::corpus(test, rel)?;
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let m = parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     Some((path, m))
@@ -38,7 +24,7 @@ fn starts(m: &Manifest, stream: usize) -> Vec<u64> {
 
 #[test]
 fn androidx_sample_ismc_1() {
-    let Some((_, m)) = load("androidx-media/sample_ismc_1") else {
+    let Some((_, m)) = load("androidx_sample_ismc_1", "androidx-media/sample_ismc_1") else {
         return;
     };
     assert_eq!((m.major_version, m.minor_version), (2, 0));
@@ -92,7 +78,10 @@ fn androidx_sample_ismc_1() {
 
 #[test]
 fn androidx_sample_ismc_2_braced_system_id() {
-    let Some((_, m)) = load("androidx-media/sample_ismc_2") else {
+    let Some((_, m)) = load(
+        "androidx_sample_ismc_2_braced_system_id",
+        "androidx-media/sample_ismc_2",
+    ) else {
         return;
     };
     assert_eq!(m.protection[0].system_id, Uuid::PLAYREADY);
@@ -102,7 +91,10 @@ fn androidx_sample_ismc_2_braced_system_id() {
 
 #[test]
 fn exoplayer_text_track_label() {
-    let Some((_, m)) = load("exoplayer-legacy/sample_text_track_label") else {
+    let Some((_, m)) = load(
+        "exoplayer_text_track_label",
+        "exoplayer-legacy/sample_text_track_label",
+    ) else {
         return;
     };
     assert_eq!(m.streams.len(), 2);
@@ -118,7 +110,10 @@ fn exoplayer_text_track_label() {
 
 #[test]
 fn shaka_mss_clear_fragments_resolve_to_the_files_beside_the_manifest() {
-    let Some((path, m)) = load("shaka/mss-clear/Manifest") else {
+    let Some((path, m)) = load(
+        "shaka_mss_clear_fragments_resolve_to_the_files_beside_the_manifest",
+        "shaka/mss-clear/Manifest",
+    ) else {
         return;
     };
     assert_eq!((m.major_version, m.minor_version), (2, 1));

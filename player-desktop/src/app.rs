@@ -18,24 +18,14 @@ use winit::window::{Fullscreen, Window, WindowId};
 use crate::args::Args;
 use crate::colour::{Colour, colour_for, signalled_colours};
 use crate::controls::{self, Action, GoLive, SEEK_STEP_S};
-use crate::events_log::EventLog;
-use crate::opening::{Opened, open_player};
+use crate::events_log::{self, EventLog};
+use crate::opening::{Opened, UserEvent, open_in_background};
 use crate::overlay::{self, OverlayInput};
 use crate::playback::PlaybackView;
 use crate::screen::Screen;
 
 /// How long the controls stay after the mouse stops moving.
 const CONTROLS_FOR: Duration = Duration::from_millis(2500);
-
-/// What the UI thread is told from elsewhere.
-pub enum UserEvent {
-    /// A new picture is in the mailbox.
-    Frame,
-    /// A player event.
-    Player(Event),
-    /// The presentation opened (or could not be).
-    Opened(Result<Box<Opened>, String>),
-}
 
 /// How a windowed run ended.
 #[derive(Debug)]
@@ -139,16 +129,13 @@ impl App {
         let Some(config) = self.config.take() else {
             return;
         };
-        let input = self.args.input_or_demo();
-        let gain = self.args.gain();
-        let proxy = self.proxy.clone();
-        let log = self.log.clone();
-        let spawned = std::thread::Builder::new()
-            .name("smoothplay-open".into())
-            .spawn(move || {
-                let result = open_player(&input, config, gain, &proxy, &log);
-                let _ = proxy.send_event(UserEvent::Opened(result));
-            });
+        let spawned = open_in_background(
+            self.args.input_or_demo(),
+            config,
+            self.args.gain(),
+            self.proxy.clone(),
+            self.log.clone(),
+        );
         if let Err(e) = spawned {
             self.view.fatal = Some(format!("cannot start the player: {e}"));
             self.open_failed = true;
@@ -275,36 +262,33 @@ impl App {
     }
 
     fn apply(&mut self, action: Action, event_loop: &ActiveEventLoop) {
-        if action == Action::Quit {
-            event_loop.exit();
-            return;
-        }
-        if action == Action::ToggleFullscreen {
-            if let Some(s) = &self.screen {
-                let next = match s.window.fullscreen() {
-                    Some(_) => None,
-                    None => Some(Fullscreen::Borderless(None)),
-                };
-                s.window.set_fullscreen(next);
+        match action {
+            Action::Quit => event_loop.exit(),
+            Action::ToggleFullscreen => self.toggle_fullscreen(),
+            Action::ToggleStats => {
+                self.stats = !self.stats;
+                self.request_redraw();
             }
-            return;
+            _ => self.apply_to_player(action),
         }
-        if action == Action::ToggleStats {
-            self.stats = !self.stats;
-            self.request_redraw();
-            return;
+    }
+
+    fn toggle_fullscreen(&self) {
+        if let Some(s) = &self.screen {
+            let next = match s.window.fullscreen() {
+                Some(_) => None,
+                None => Some(Fullscreen::Borderless(None)),
+            };
+            s.window.set_fullscreen(next);
         }
+    }
+
+    /// An action on the player or its sound; ignored until the presentation has opened.
+    fn apply_to_player(&mut self, action: Action) {
         let Some(o) = &self.opened else { return };
         let player = &o.player;
         match action {
-            Action::TogglePause => match self.view.state {
-                Some(State::Paused) => player.play(),
-                Some(State::Ended) => {
-                    player.seek(Duration::ZERO);
-                    player.play();
-                }
-                _ => player.pause(),
-            },
+            Action::TogglePause => controls::toggle_pause(player, self.view.state),
             Action::SeekBy(delta) => {
                 player.send(Command::SeekBy(delta));
                 self.view.notify(format!("{delta:+.0} s"));
@@ -318,22 +302,12 @@ impl App {
                 GoLive::Sent => self.view.notify("going live"),
                 GoLive::NotLive => self.view.notify("not live"),
             },
-            Action::NextAudio | Action::NextVideo => {
-                let (kind, what) = if action == Action::NextAudio {
-                    (StreamKind::Audio, "audio track")
-                } else {
-                    (StreamKind::Video, "video stream")
-                };
-                let tracks = player.tracks(kind);
-                match controls::next_track(&tracks) {
-                    Some(t) => {
-                        player.select_stream(kind, &t.name);
-                        self.view
-                            .notify(format!("{what}: {}", controls::track_label(t)));
-                    }
-                    None => self.view.notify(format!("no other {what}")),
-                }
-            }
+            Action::NextAudio => self
+                .view
+                .notify(controls::select_next_stream(player, StreamKind::Audio)),
+            Action::NextVideo => self
+                .view
+                .notify(controls::select_next_stream(player, StreamKind::Video)),
             Action::ToggleCaptions => {
                 if player.has_captions() {
                     self.captions = !self.captions;
@@ -377,7 +351,7 @@ impl App {
             let summary = o.player.summary();
             drop(o.player);
             let _ = o.pump.join();
-            crate::opening::lock(&self.log).write(&summary, Some("summary"));
+            events_log::lock(&self.log).write(&summary, Some("summary"));
             eprintln!("{}", player_embedded::headless::summary_text(&summary));
         }
         Outcome::Exit(if failed { 1 } else { 0 })
@@ -395,7 +369,7 @@ impl ApplicationHandler<UserEvent> for App {
             return;
         }
         match EventLog::open(self.args.events.as_deref(), self.launched) {
-            Ok(log) => *crate::opening::lock(&self.log) = log,
+            Ok(log) => *events_log::lock(&self.log) = log,
             Err(e) => {
                 let path = self.args.events.clone().unwrap_or_default();
                 eprintln!("smoothplay: cannot create {path}: {e}");

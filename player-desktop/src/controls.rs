@@ -1,7 +1,9 @@
 //! Keyboard controls: which key does what, and the small decisions behind some actions
 //! (next track, volume steps, going live).
 
-use player_core::player::{Player, TrackInfo};
+use std::time::Duration;
+
+use player_core::player::{Player, State, StreamKind, TrackInfo};
 use winit::keyboard::{Key, NamedKey};
 
 /// The key list shown by `--help` (and in the README).
@@ -110,6 +112,34 @@ pub fn track_label(t: &TrackInfo) -> String {
 /// The volume after a step, kept within 0.0-1.0 and on whole percents.
 pub fn step_volume(volume: f32, delta: f32) -> f32 {
     ((volume + delta).clamp(0.0, 1.0) * 100.0).round() / 100.0
+}
+
+/// Space: play when paused, start again from the beginning when ended, else pause.
+pub fn toggle_pause(player: &Player, state: Option<State>) {
+    match state {
+        Some(State::Paused) => player.play(),
+        Some(State::Ended) => {
+            player.seek(Duration::ZERO);
+            player.play();
+        }
+        _ => player.pause(),
+    }
+}
+
+/// Switches to the next playable stream of `kind`; the notice to show.
+pub fn select_next_stream(player: &Player, kind: StreamKind) -> String {
+    let what = match kind {
+        StreamKind::Audio => "audio track",
+        StreamKind::Video => "video stream",
+    };
+    let tracks = player.tracks(kind);
+    match next_track(&tracks) {
+        Some(t) => {
+            player.select_stream(kind, &t.name);
+            format!("{what}: {}", track_label(t))
+        }
+        None => format!("no other {what}"),
+    }
 }
 
 /// What became of a go-live request.

@@ -2,7 +2,13 @@
 //! since launch), in the same format as `smoothplay-headless play --events`.
 
 use std::io::Write;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
+
+/// The event log shared by the pump thread and the UI (a poisoned lock still logs).
+pub fn lock(log: &Mutex<EventLog>) -> MutexGuard<'_, EventLog> {
+    log.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Where event lines go.
 pub struct EventLog {

@@ -1,20 +1,25 @@
 //! Opening a presentation for the window: the player with the desktop sinks (mailbox video
 //! sink, cpal audio), and the pump thread that logs player events and forwards them to the UI.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use player_core::player::{Config, Player, Sinks};
+use player_core::player::{Config, Event, Player, Sinks};
 use winit::event_loop::EventLoopProxy;
 
-use crate::app::UserEvent;
 use crate::audio_out::{AudioControl, CpalAudioSink};
-use crate::events_log::EventLog;
+use crate::events_log::{EventLog, lock};
 use crate::video_sink::{FrameMailbox, MailboxSink};
 
-/// The event log, shared by the pump thread and the UI (a poisoned lock still logs).
-pub fn lock(log: &Mutex<EventLog>) -> MutexGuard<'_, EventLog> {
-    log.lock().unwrap_or_else(|p| p.into_inner())
+/// What the UI thread is told from elsewhere: the picture wake-ups, the event pump and the
+/// opening thread send these through the event loop's proxy.
+pub enum UserEvent {
+    /// A new picture is in the mailbox.
+    Frame,
+    /// A player event.
+    Player(Event),
+    /// The presentation opened (or could not be).
+    Opened(Result<Box<Opened>, String>),
 }
 
 /// A playing presentation and its handles.
@@ -27,6 +32,24 @@ pub struct Opened {
     pub mailbox: Arc<FrameMailbox>,
     /// The event pump (ends when the player is dropped).
     pub pump: JoinHandle<()>,
+}
+
+/// Opens the player on a helper thread (fetching the manifest may take a while); the result
+/// arrives as `UserEvent::Opened`. Errs when the thread cannot be started.
+pub fn open_in_background(
+    input: String,
+    config: Config,
+    gain: f32,
+    proxy: EventLoopProxy<UserEvent>,
+    log: Arc<Mutex<EventLog>>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("smoothplay-open".into())
+        .spawn(move || {
+            let result = open_player(&input, config, gain, &proxy, &log);
+            let _ = proxy.send_event(UserEvent::Opened(result));
+        })
+        .map(drop)
 }
 
 /// Opens the player with the desktop sinks and starts the event pump.

@@ -234,6 +234,24 @@ pub fn render_json(r: &ProbeReport) -> serde_json::Result<String> {
 /// A readable multi-line summary of a report.
 pub fn render_text(r: &ProbeReport) -> String {
     let mut out = String::new();
+    write_overview(&mut out, r);
+    let _ = writeln!(out, "streams     {}", r.streams.len());
+    for (i, s) in r.streams.iter().enumerate() {
+        write_stream(&mut out, i, s);
+    }
+    if r.protection.is_empty() {
+        let _ = writeln!(out, "protection  none");
+    } else {
+        let _ = writeln!(out, "protection  {}", r.protection.len());
+        for p in &r.protection {
+            write_protection(&mut out, p);
+        }
+    }
+    out
+}
+
+/// Source, live or on demand, duration and the manifest's version and timescale.
+fn write_overview(out: &mut String, r: &ProbeReport) {
     let _ = writeln!(out, "source      {}", r.source);
     let kind = if r.live {
         let dvr = match r.dvr_window_s {
@@ -255,73 +273,70 @@ pub fn render_text(r: &ProbeReport) -> String {
         "manifest    version {}, timescale {}",
         r.version, r.timescale
     );
-    let _ = writeln!(out, "streams     {}", r.streams.len());
-    for (i, s) in r.streams.iter().enumerate() {
-        let mut head = format!("  [{i}] {}", s.stream_type);
-        if let Some(n) = &s.name {
-            let _ = write!(head, " \"{n}\"");
-        }
-        if let Some(l) = &s.language {
-            let _ = write!(head, " language {l}");
-        }
-        if let Some(st) = &s.subtype {
-            let _ = write!(head, " subtype {st}");
-        }
-        let _ = writeln!(out, "{head}");
-        let span = match (s.first_t, s.last_t) {
-            (Some(a), Some(b)) => format!(", start times {a} .. {b}"),
-            _ => String::new(),
+}
+
+/// Stream `i`: its type, name, language and subtype, chunks, URL template and levels.
+fn write_stream(out: &mut String, i: usize, s: &ProbeStream) {
+    let mut head = format!("  [{i}] {}", s.stream_type);
+    if let Some(n) = &s.name {
+        let _ = write!(head, " \"{n}\"");
+    }
+    if let Some(l) = &s.language {
+        let _ = write!(head, " language {l}");
+    }
+    if let Some(st) = &s.subtype {
+        let _ = write!(head, " subtype {st}");
+    }
+    let _ = writeln!(out, "{head}");
+    let span = match (s.first_t, s.last_t) {
+        (Some(a), Some(b)) => format!(", start times {a} .. {b}"),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "      {} chunks{span}, timescale {}",
+        s.chunks, s.timescale
+    );
+    if !s.url_template.is_empty() {
+        let _ = writeln!(out, "      url {}", s.url_template);
+    }
+    for q in &s.quality_levels {
+        let _ = writeln!(out, "      {}", level_line(q));
+    }
+}
+
+/// One protection system: its id, header size and version, KIDs and license URLs.
+fn write_protection(out: &mut String, p: &ProbeProtection) {
+    let version = p
+        .header_version
+        .as_ref()
+        .map_or_else(String::new, |v| format!(", header {v}"));
+    let _ = writeln!(
+        out,
+        "  {} {} ({} bytes{version})",
+        p.system, p.system_id, p.header_bytes
+    );
+    if let Some(e) = &p.header_error {
+        let _ = writeln!(out, "      header not understood: {e}");
+    }
+    for k in &p.keys {
+        let alg = k.algorithm.as_deref().unwrap_or("algorithm not given");
+        let sum = if k.checksum {
+            "key checksum"
+        } else {
+            "no key checksum"
         };
-        let _ = writeln!(
-            out,
-            "      {} chunks{span}, timescale {}",
-            s.chunks, s.timescale
-        );
-        if !s.url_template.is_empty() {
-            let _ = writeln!(out, "      url {}", s.url_template);
-        }
-        for q in &s.quality_levels {
-            let _ = writeln!(out, "      {}", level_line(q));
-        }
+        let _ = writeln!(out, "      KID {} {alg}, {sum}", k.kid);
     }
-    if r.protection.is_empty() {
-        let _ = writeln!(out, "protection  none");
-    } else {
-        let _ = writeln!(out, "protection  {}", r.protection.len());
-        for p in &r.protection {
-            let version = p
-                .header_version
-                .as_ref()
-                .map_or_else(String::new, |v| format!(", header {v}"));
-            let _ = writeln!(
-                out,
-                "  {} {} ({} bytes{version})",
-                p.system, p.system_id, p.header_bytes
-            );
-            if let Some(e) = &p.header_error {
-                let _ = writeln!(out, "      header not understood: {e}");
-            }
-            for k in &p.keys {
-                let alg = k.algorithm.as_deref().unwrap_or("algorithm not given");
-                let sum = if k.checksum {
-                    "key checksum"
-                } else {
-                    "no key checksum"
-                };
-                let _ = writeln!(out, "      KID {} {alg}, {sum}", k.kid);
-            }
-            if let Some(u) = &p.la_url {
-                let _ = writeln!(out, "      license {u}");
-            }
-            if let Some(u) = &p.lui_url {
-                let _ = writeln!(out, "      license UI {u}");
-            }
-            if let Some(d) = &p.ds_id {
-                let _ = writeln!(out, "      DS_ID {d}");
-            }
-        }
+    if let Some(u) = &p.la_url {
+        let _ = writeln!(out, "      license {u}");
     }
-    out
+    if let Some(u) = &p.lui_url {
+        let _ = writeln!(out, "      license UI {u}");
+    }
+    if let Some(d) = &p.ds_id {
+        let _ = writeln!(out, "      DS_ID {d}");
+    }
 }
 
 fn level_line(q: &ProbeQualityLevel) -> String {

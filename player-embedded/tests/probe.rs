@@ -1,10 +1,12 @@
-//! `probe` summaries of the corpus manifests (skipped when absent) and of the project's
-//! producer-style fixtures.
+//! `probe` summaries of the corpus manifests and of the project's producer-style fixtures.
+//! Without the corpus its tests fail under CI and say SKIPPED elsewhere (see README: Test
+//! corpus).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use player_core::manifest::parse;
 use player_embedded::probe::{ProbeReport, render_json, render_text, summarize};
+use player_tests::support::prereq;
 
 fn fixture(name: &str) -> ProbeReport {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,30 +21,15 @@ fn report(path: &Path) -> ProbeReport {
     summarize(&m, &path.display().to_string())
 }
 
-/// `$SMOOTHPLAY_CORPUS`, or `shared/corpus` beside the checkout (or beside its parent).
-fn corpus(rel: &str) -> Option<ProbeReport> {
-    let dir = match std::env::var_os("SMOOTHPLAY_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)).filter(|p| p.is_dir()),
-        None => {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
-            [
-                root.join("../shared/corpus"),
-                root.join("../../shared/corpus"),
-            ]
-            .into_iter()
-            .find(|p| p.is_dir())
-        }
-    };
-    let Some(dir) = dir else {
-        eprintln!("corpus not found; skipping {rel}");
-        return None;
-    };
-    Some(report(&dir.join(rel)))
+/// The probe report of the corpus manifest `rel`; `None` when the corpus lacks it (then the
+/// test fails under CI, or says it skipped).
+fn corpus(test: &str, rel: &str) -> Option<ProbeReport> {
+    prereq::corpus(test, rel).map(|path| report(&path))
 }
 
 #[test]
 fn shaka_mss_clear() {
-    let Some(r) = corpus("shaka/mss-clear/Manifest") else {
+    let Some(r) = corpus("shaka_mss_clear", "shaka/mss-clear/Manifest") else {
         return;
     };
     assert!(!r.live);
@@ -86,7 +73,7 @@ fn shaka_mss_clear() {
 
 #[test]
 fn androidx_playready_wvc1() {
-    let Some(r) = corpus("androidx-media/sample_ismc_1") else {
+    let Some(r) = corpus("androidx_playready_wvc1", "androidx-media/sample_ismc_1") else {
         return;
     };
     assert_eq!(r.duration_s, Some(230.0));
@@ -116,7 +103,10 @@ fn androidx_playready_wvc1() {
 
 #[test]
 fn exoplayer_text_track() {
-    let Some(r) = corpus("exoplayer-legacy/sample_text_track_label") else {
+    let Some(r) = corpus(
+        "exoplayer_text_track",
+        "exoplayer-legacy/sample_text_track_label",
+    ) else {
         return;
     };
     let t = &r.streams[1];

@@ -181,17 +181,33 @@ fn dvr_pause_resume_seek_back_go_live_replay_and_clamp() {
     let mut seen = Vec::new();
     until(&player, &mut seen, position_at_least(58.0));
 
-    // Pause for 20 s of media, then resume: playback goes on from where it paused.
+    pause_for_20_s_then_resume_where_it_paused(&player, &video, &mut seen);
+    seek_back_30_s_into_the_window(&player, &mut seen);
+    go_live_returns_to_the_target_latency(&player, &mut seen);
+    instant_replay_goes_10_s_back(&player, &mut seen);
+    a_seek_before_the_window_is_clamped_to_its_start(&player, &mut seen);
+    drop(player);
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e, Event::Error { fatal: true, .. })),
+        "{seen:#?}"
+    );
+}
+
+fn state_is(state: State) -> impl FnMut(&Event) -> bool {
+    move |e| matches!(e, Event::State { state: s, .. } if *s == state)
+}
+
+/// Pause for 20 s of media, then resume: playback goes on from where it paused, and the
+/// pause adds to the latency.
+fn pause_for_20_s_then_resume_where_it_paused(
+    player: &Player,
+    video: &CaptureVideo,
+    seen: &mut Vec<Event>,
+) {
     player.pause();
-    until(&player, &mut seen, |e| {
-        matches!(
-            e,
-            Event::State {
-                state: State::Paused,
-                ..
-            }
-        )
-    });
+    until(player, seen, state_is(State::Paused));
     let paused_frames = video.frames().len();
     let paused_pts = video.frames().last().expect("frames").pts;
     std::thread::sleep(Duration::from_secs_f64(20.0 / SPEED));
@@ -200,16 +216,8 @@ fn dvr_pause_resume_seek_back_go_live_replay_and_clamp() {
         "nothing is shown while paused"
     );
     player.play();
-    until(&player, &mut seen, |e| {
-        matches!(
-            e,
-            Event::State {
-                state: State::Playing,
-                ..
-            }
-        )
-    });
-    until(&player, &mut seen, |e| matches!(e, Event::Stats(_)));
+    until(player, seen, state_is(State::Playing));
+    until(player, seen, |e| matches!(e, Event::Stats(_)));
     let resumed = video.frames();
     let next = &resumed[paused_frames.min(resumed.len() - 1)];
     assert!(
@@ -218,7 +226,7 @@ fn dvr_pause_resume_seek_back_go_live_replay_and_clamp() {
         next.pts,
         &seen[seen.len().saturating_sub(12)..]
     );
-    let latency = stats(&seen)
+    let latency = stats(seen)
         .last()
         .and_then(|s| s.latency_s)
         .expect("latency");
@@ -226,64 +234,57 @@ fn dvr_pause_resume_seek_back_go_live_replay_and_clamp() {
         latency > DELAY + 10.0,
         "the pause added to the latency: {latency}"
     );
+}
 
-    // Seek back 30 s into the window.
+/// Seek back 30 s into the window: not clamped, within a fragment of the target.
+fn seek_back_30_s_into_the_window(player: &Player, seen: &mut Vec<Event>) {
     let here = player.position().as_secs_f64();
     player.send(Command::SeekBy(-30.0));
-    until(&player, &mut seen, |e| matches!(e, Event::Seek { .. }));
-    let (_, landed, clamped) = last_seek(&seen);
+    until(player, seen, |e| matches!(e, Event::Seek { .. }));
+    let (_, landed, clamped) = last_seek(seen);
     assert!(!clamped);
     assert!(
         (landed - (here - 30.0)).abs() <= FRAGMENT + 0.5,
         "{here} - 30 -> {landed}"
     );
+}
 
-    // Go live: latency back to the target.
+/// Go live: latency back to the target.
+fn go_live_returns_to_the_target_latency(player: &Player, seen: &mut Vec<Event>) {
     player.go_live();
-    until(&player, &mut seen, |e| matches!(e, Event::Seek { .. }));
+    until(player, seen, |e| matches!(e, Event::Seek { .. }));
     until(
-        &player,
-        &mut seen,
+        player,
+        seen,
         |e| matches!(e, Event::Stats(s) if s.latency_s.is_some_and(|l| (l - DELAY).abs() <= 2.0 * FRAGMENT)),
     );
+}
 
-    // Instant replay: 10 s earlier, within a fragment.
-    until(&player, &mut seen, |e| matches!(e, Event::Stats(_)));
+/// Instant replay: 10 s earlier, within a fragment.
+fn instant_replay_goes_10_s_back(player: &Player, seen: &mut Vec<Event>) {
+    until(player, seen, |e| matches!(e, Event::Stats(_)));
     let here = player.position().as_secs_f64();
     player.replay(Duration::from_secs(10));
-    until(&player, &mut seen, |e| matches!(e, Event::Seek { .. }));
-    let (_, landed, _) = last_seek(&seen);
+    until(player, seen, |e| matches!(e, Event::Seek { .. }));
+    let (_, landed, _) = last_seek(seen);
     assert!(
         (landed - (here - 10.0)).abs() <= FRAGMENT + 0.5,
         "{here} - 10 -> {landed}"
     );
+}
 
-    // Before the window: clamped to its start.
+/// Before the window: clamped to its start, and playback goes on from there.
+fn a_seek_before_the_window_is_clamped_to_its_start(player: &Player, seen: &mut Vec<Event>) {
     player.seek(Duration::ZERO);
-    until(&player, &mut seen, |e| matches!(e, Event::Seek { .. }));
-    let (_, landed, clamped) = last_seek(&seen);
+    until(player, seen, |e| matches!(e, Event::Seek { .. }));
+    let (_, landed, clamped) = last_seek(seen);
     assert!(clamped, "a seek before the window is clamped");
     let (start, _) = player.seekable();
     assert!(
         landed + FRAGMENT >= start.as_secs_f64(),
         "{landed} vs window {start:?}"
     );
-    until(&player, &mut seen, |e| {
-        matches!(
-            e,
-            Event::State {
-                state: State::Playing,
-                ..
-            }
-        )
-    });
-    drop(player);
-    assert!(
-        !seen
-            .iter()
-            .any(|e| matches!(e, Event::Error { fatal: true, .. })),
-        "{seen:#?}"
-    );
+    until(player, seen, state_is(State::Playing));
 }
 
 #[test]

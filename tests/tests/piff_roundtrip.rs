@@ -1,6 +1,7 @@
-//! piff-encrypt → player-core decryption roundtrips (synthetic fragments always; an ffmpeg-made
-//! presentation when ffmpeg is installed), and an independent cross-check of the CTR and CBC
-//! bytes against the `openssl enc` command line (skipped when openssl is absent).
+//! piff-encrypt → player-core decryption roundtrips (synthetic fragments, and an ffmpeg-made
+//! presentation), and an independent cross-check of the CTR and CBC bytes against the
+//! `openssl enc` command line. Without ffmpeg or openssl those tests fail under CI and say
+//! SKIPPED elsewhere (`./x deps` installs both).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -19,6 +20,7 @@ use player_tests::piff_encrypt::fragment::{FragmentId, Scheme, encrypt_fragment}
 use player_tests::piff_encrypt::manifest::Framing;
 use player_tests::piff_encrypt::nal::avc_subsamples;
 use player_tests::piff_encrypt::{EncryptOptions, encrypt_presentation};
+use player_tests::support::prereq;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -289,15 +291,6 @@ fn temp_dir(name: &str) -> TempDir {
     TempDir(d)
 }
 
-fn have(tool: &str, version_arg: &str) -> bool {
-    Command::new(tool)
-        .arg(version_arg)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("read_dir") {
         let p = e.expect("entry").path();
@@ -311,22 +304,12 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
-    if !have("ffmpeg", "-version") {
-        eprintln!("skipped: ffmpeg not installed");
+    let test = "ffmpeg_presentation_roundtrips_with_a_matching_playready_header";
+    if !prereq::tool(test, "ffmpeg", "-version", "ffmpeg") {
         return;
     }
     let src = temp_dir("src");
-    let status = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
-        .arg("testsrc2=s=320x180:d=4")
-        .args([
-            "-f", "lavfi", "-i", "sine=d=4", "-c:v", "libx264", "-g", "50", "-c:a", "aac",
-        ])
-        .args(["-min_frag_duration", "2000000", "-f", "smoothstreaming"])
-        .arg(&src)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success());
+    make_ffmpeg_presentation(&src);
     for scheme in SCHEMES {
         let dst = temp_dir(&format!("{scheme:?}"));
         let opts = EncryptOptions {
@@ -340,68 +323,95 @@ fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
             summary.fragments >= 4 && summary.samples > 100,
             "{summary:?}"
         );
-
-        // The manifest carries a PlayReady Object naming the KID (and, for CTR, the checksum).
-        let manifest = std::fs::read_to_string(dst.join("Manifest")).expect("manifest");
-        let b64 = manifest
-            .split_once("SystemID=\"9A04F079-9840-4286-AB92-E65BE0885F95\">")
-            .and_then(|(_, rest)| rest.split_once('<'))
-            .map(|(v, _)| v)
-            .expect("ProtectionHeader");
-        let pro = STANDARD.decode(b64).expect("base64");
-        let units: Vec<u16> = pro[10..]
-            .chunks(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let xml = String::from_utf16(&units).expect("utf-16");
-        assert!(xml.contains(&STANDARD.encode(kid().to_guid_le())), "{xml}");
-        let key = ContentKey::new(KEY);
-        if scheme == Scheme::PiffCbc {
-            assert!(
-                xml.contains(r#"ALGID="AESCBC""#) && !xml.contains("CHECKSUM"),
-                "{xml}"
-            );
-        } else {
-            let sum = xml
-                .split_once("<CHECKSUM>")
-                .and_then(|(_, r)| r.split_once("</CHECKSUM>"))
-                .map(|(v, _)| STANDARD.decode(v).expect("b64"))
-                .expect("CHECKSUM");
-            assert_eq!(sum, key_checksum(&key, kid()));
-            let wrong = ContentKey::new([1; 16]);
-            assert_eq!(
-                verify_checksum(&wrong, kid(), &sum),
-                Err(DecryptError::WrongKey { kid: kid() })
-            );
-        }
-
-        let mut all = Vec::new();
-        files(&src, &mut all);
-        for path in all
-            .iter()
-            .filter(|p| p.to_string_lossy().contains("Fragments("))
-        {
-            let rel = path.strip_prefix(&src).expect("rel");
-            let clear = std::fs::read(path).expect("clear");
-            let enc = std::fs::read(dst.join(rel)).expect("encrypted copy");
-            let back = decrypt(&enc, scheme, KEY).expect("decrypts");
-            let clear_layout =
-                player_tests::piff_encrypt::fragment::layout(&clear).expect("layout");
-            let total: usize = clear_layout.sample_sizes.iter().map(|&s| s as usize).sum();
-            let plain = &clear[clear_layout.data_start..clear_layout.data_start + total];
-            assert!(back == plain, "{scheme:?} {rel:?}: decrypted bytes differ");
-            // FragmentInfo holds the new moof.
-            let name = rel.to_string_lossy().replace("Fragments(", "FragmentInfo(");
-            let info = std::fs::read(dst.join(name)).expect("FragmentInfo");
-            assert_eq!(&enc[..info.len()], &info[..]);
-            assert_eq!(
-                u32::from_be_bytes(info[..4].try_into().expect("4")) as usize,
-                info.len()
-            );
-        }
+        check_playready_header(&dst, scheme);
+        check_fragments_decrypt_to_the_clear_samples(&src, &dst, scheme);
     }
+    the_cli_encrypts_and_refuses_a_bad_key_without_echoing_it(&src);
+}
 
-    // The command-line tool does the same, and refuses a bad key without echoing it.
+/// 4 s of ffmpeg's test picture and a sine, H.264 and AAC in 2 s fragments, as a Smooth
+/// Streaming presentation in `dir`.
+fn make_ffmpeg_presentation(dir: &Path) {
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc2=s=320x180:d=4")
+        .args([
+            "-f", "lavfi", "-i", "sine=d=4", "-c:v", "libx264", "-g", "50", "-c:a", "aac",
+        ])
+        .args(["-min_frag_duration", "2000000", "-f", "smoothstreaming"])
+        .arg(dir)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+}
+
+/// The manifest in `dst` carries a PlayReady Object naming the KID (and, for CTR, the
+/// checksum).
+fn check_playready_header(dst: &Path, scheme: Scheme) {
+    let manifest = std::fs::read_to_string(dst.join("Manifest")).expect("manifest");
+    let b64 = manifest
+        .split_once("SystemID=\"9A04F079-9840-4286-AB92-E65BE0885F95\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(v, _)| v)
+        .expect("ProtectionHeader");
+    let pro = STANDARD.decode(b64).expect("base64");
+    let units: Vec<u16> = pro[10..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let xml = String::from_utf16(&units).expect("utf-16");
+    assert!(xml.contains(&STANDARD.encode(kid().to_guid_le())), "{xml}");
+    let key = ContentKey::new(KEY);
+    if scheme == Scheme::PiffCbc {
+        assert!(
+            xml.contains(r#"ALGID="AESCBC""#) && !xml.contains("CHECKSUM"),
+            "{xml}"
+        );
+    } else {
+        let sum = xml
+            .split_once("<CHECKSUM>")
+            .and_then(|(_, r)| r.split_once("</CHECKSUM>"))
+            .map(|(v, _)| STANDARD.decode(v).expect("b64"))
+            .expect("CHECKSUM");
+        assert_eq!(sum, key_checksum(&key, kid()));
+        let wrong = ContentKey::new([1; 16]);
+        assert_eq!(
+            verify_checksum(&wrong, kid(), &sum),
+            Err(DecryptError::WrongKey { kid: kid() })
+        );
+    }
+}
+
+/// Every fragment of `src` encrypted into `dst` decrypts back to its clear samples, and its
+/// FragmentInfo holds the new moof.
+fn check_fragments_decrypt_to_the_clear_samples(src: &Path, dst: &Path, scheme: Scheme) {
+    let mut all = Vec::new();
+    files(src, &mut all);
+    for path in all
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("Fragments("))
+    {
+        let rel = path.strip_prefix(src).expect("rel");
+        let clear = std::fs::read(path).expect("clear");
+        let enc = std::fs::read(dst.join(rel)).expect("encrypted copy");
+        let back = decrypt(&enc, scheme, KEY).expect("decrypts");
+        let clear_layout = player_tests::piff_encrypt::fragment::layout(&clear).expect("layout");
+        let total: usize = clear_layout.sample_sizes.iter().map(|&s| s as usize).sum();
+        let plain = &clear[clear_layout.data_start..clear_layout.data_start + total];
+        assert!(back == plain, "{scheme:?} {rel:?}: decrypted bytes differ");
+        let name = rel.to_string_lossy().replace("Fragments(", "FragmentInfo(");
+        let info = std::fs::read(dst.join(name)).expect("FragmentInfo");
+        assert_eq!(&enc[..info.len()], &info[..]);
+        assert_eq!(
+            u32::from_be_bytes(info[..4].try_into().expect("4")) as usize,
+            info.len()
+        );
+    }
+}
+
+/// The command-line tool does what `encrypt_presentation` does, and refuses a bad key
+/// without echoing it.
+fn the_cli_encrypts_and_refuses_a_bad_key_without_echoing_it(src: &Path) {
     let bin = env!("CARGO_BIN_EXE_piff-encrypt");
     let dst = temp_dir("cli");
     let out = Command::new(bin)
@@ -411,7 +421,7 @@ fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
             "--key",
             &format!("{KID}:{}", hex::encode(KEY)),
         ])
-        .arg(&src)
+        .arg(src)
         .arg(&dst)
         .output()
         .expect("runs");
@@ -425,7 +435,7 @@ fn ffmpeg_presentation_roundtrips_with_a_matching_playready_header() {
     let secret = "00112233445566778899aabbccddeeff0011";
     let out = Command::new(bin)
         .args(["--scheme", "piff-ctr", "--key", &format!("{KID}:{secret}")])
-        .arg(&src)
+        .arg(src)
         .arg(&*temp_dir("cli-bad"))
         .output()
         .expect("runs");
@@ -465,37 +475,51 @@ fn openssl(cipher: &str, key: &[u8], iv: &[u8], input: &[u8]) -> Vec<u8> {
     out.stdout
 }
 
+/// The 8-byte IV of the CTR cross-checks.
+const IV8: [u8; 8] = [0x3a, 0x91, 0x07, 0xfe, 0x55, 0x10, 0xc2, 0x6d];
+
+/// The first CTR counter block for `IV8`: IV ‖ 64-bit block counter 0.
+fn counter_block() -> Vec<u8> {
+    let mut block = IV8.to_vec();
+    block.extend_from_slice(&[0; 8]);
+    block
+}
+
+/// The AES-128 cipher player-core's CTR takes.
+fn core_cipher() -> aes::Aes128 {
+    use aes::cipher::{Array, KeyInit};
+    aes::Aes128::new(&Array::from(KEY))
+}
+
 #[test]
-fn ctr_and_cbc_bytes_match_openssl() {
-    if !have("openssl", "version") {
-        eprintln!("skipped: openssl not installed");
+fn ctr_over_a_whole_sample_matches_openssl() {
+    if !prereq::tool(
+        "ctr_over_a_whole_sample_matches_openssl",
+        "openssl",
+        "version",
+        "openssl",
+    ) {
         return;
     }
-    let iv8 = [0x3a, 0x91, 0x07, 0xfe, 0x55, 0x10, 0xc2, 0x6d];
-    let mut counter_block = iv8.to_vec();
-    counter_block.extend_from_slice(&[0; 8]);
-    let ctr = SampleEncryptor::new(KEY, Mode::Ctr);
-    let decryptor_cipher = {
-        use aes::cipher::{Array, KeyInit};
-        aes::Aes128::new(&Array::from(KEY))
-    };
-
     // Whole sample (audio): openssl over the sample == encryptor == player-core's CTR.
     let sample: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
-    let expected = openssl("-aes-128-ctr", &KEY, &counter_block, &sample);
+    let expected = openssl("-aes-128-ctr", &KEY, &counter_block(), &sample);
     let mut ours = sample.clone();
-    ctr.encrypt(&iv8, &[], &mut ours).expect("encrypt");
+    SampleEncryptor::new(KEY, Mode::Ctr)
+        .encrypt(&IV8, &[], &mut ours)
+        .expect("encrypt");
     assert_eq!(ours, expected, "encryptor, whole sample");
     let mut core = sample.clone();
-    apply_ctr(
-        &decryptor_cipher,
-        &Iv::new(&iv8).expect("iv"),
-        &[],
-        &mut core,
-    )
-    .expect("ctr");
+    apply_ctr(&core_cipher(), &Iv::new(&IV8).expect("iv"), &[], &mut core).expect("ctr");
     assert_eq!(core, expected, "player-core, whole sample");
+}
 
+#[test]
+fn ctr_over_subsamples_matches_openssl_over_the_protected_ranges() {
+    let test = "ctr_over_subsamples_matches_openssl_over_the_protected_ranges";
+    if !prereq::tool(test, "openssl", "version", "openssl") {
+        return;
+    }
     // Subsamples (video): openssl over the concatenated protected ranges.
     let sample = video_samples().concat();
     let map = avc_subsamples(&sample, 4, false).expect("map");
@@ -507,17 +531,13 @@ fn ctr_and_cbc_bytes_match_openssl() {
         protected.extend_from_slice(&sample[pos..pos + s.encrypted as usize]);
         pos += s.encrypted as usize;
     }
-    let expected = openssl("-aes-128-ctr", &KEY, &counter_block, &protected);
+    let expected = openssl("-aes-128-ctr", &KEY, &counter_block(), &protected);
     let mut ours = sample.clone();
-    ctr.encrypt(&iv8, &map, &mut ours).expect("encrypt");
+    SampleEncryptor::new(KEY, Mode::Ctr)
+        .encrypt(&IV8, &map, &mut ours)
+        .expect("encrypt");
     let mut core = sample.clone();
-    apply_ctr(
-        &decryptor_cipher,
-        &Iv::new(&iv8).expect("iv"),
-        &map,
-        &mut core,
-    )
-    .expect("ctr");
+    apply_ctr(&core_cipher(), &Iv::new(&IV8).expect("iv"), &map, &mut core).expect("ctr");
     for (name, out) in [("encryptor", &ours), ("player-core", &core)] {
         let mut got = Vec::new();
         let mut pos = 0;
@@ -533,7 +553,14 @@ fn ctr_and_cbc_bytes_match_openssl() {
         }
         assert_eq!(got, expected, "{name}: subsample case");
     }
+}
 
+#[test]
+fn cbc_whole_blocks_match_openssl_and_the_decryptor_undoes_them() {
+    let test = "cbc_whole_blocks_match_openssl_and_the_decryptor_undoes_them";
+    if !prereq::tool(test, "openssl", "version", "openssl") {
+        return;
+    }
     // CBC: whole blocks match openssl; the decryptor undoes openssl's encryption.
     let iv16 = [0x77u8; 16];
     let sample: Vec<u8> = (0..1000u32).map(|i| (i * 13 % 256) as u8).collect();

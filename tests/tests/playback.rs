@@ -6,8 +6,7 @@ use std::time::Duration;
 use player_core::player::{Config, Event, Player, Sinks};
 use player_tests::origin::{Origin, OriginConfig};
 use player_tests::support::{
-    CaptureAudio, CaptureVideo, CapturedFrame, Reference, assets_dir, corpus_dir, run_to_end,
-    tone_hz,
+    CaptureAudio, CaptureVideo, CapturedFrame, Reference, assets_dir, prereq, run_to_end, tone_hz,
 };
 
 fn fatal_errors(events: &[Event]) -> Vec<&Event> {
@@ -216,13 +215,13 @@ fn seek_starts_at_the_keyframe_at_or_before_the_target() {
 }
 
 #[test]
-fn corpus_superspeedway_iis_presentation_plays_when_present() {
-    let Some(corpus) = corpus_dir() else {
-        eprintln!("skipped: ../shared/corpus is absent");
+fn corpus_superspeedway_iis_presentation_plays() {
+    let test = "corpus_superspeedway_iis_presentation_plays";
+    let Some(clip) = prereq::corpus(test, "shaka/mss-clear") else {
         return;
     };
-    let origin = Origin::start(&corpus, OriginConfig::default()).expect("origin");
-    let (events, frames, audio) = play(&origin.url("shaka/mss-clear/Manifest"), fast());
+    let origin = Origin::start(&clip, OriginConfig::default()).expect("origin");
+    let (events, frames, audio) = play(&origin.url("Manifest"), fast());
     assert!(fatal_errors(&events).is_empty(), "{events:?}");
     assert_eq!(frames.len(), 192, "4 fragments of 2.002 s at 23.976 fps");
     assert!(frames.iter().all(|f| (f.width, f.height) == (224, 128)));
@@ -253,9 +252,9 @@ fn missing_manifest_and_unsupported_codecs_are_typed_errors() {
         ),
         "{err:?}"
     );
-    if let Some(corpus) = corpus_dir() {
-        // VC-1 video only: nothing smoothplay can decode.
-        let path = corpus.join("androidx-media/sample_ismc_1");
+    // VC-1 video only: nothing smoothplay can decode.
+    let test = "missing_manifest_and_unsupported_codecs_are_typed_errors (VC-1 part)";
+    if let Some(path) = prereq::corpus(test, "androidx-media/sample_ismc_1") {
         let err = Player::open(path.to_str().expect("utf-8"), fast(), Sinks::null(true))
             .err()
             .expect("unsupported");

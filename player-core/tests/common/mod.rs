@@ -7,14 +7,11 @@ use player_core::decode::{H264Decoder, VideoFrame};
 use player_core::demux::{AnnexBConverter, H264Config};
 use player_core::isobmff::Sample;
 
-/// The shared corpus folder `shared/corpus/<rel>`, found beside any ancestor of the crate
-/// (a checkout's parent holds `shared/`), or `None` when this machine does not have it.
-pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/corpus").join(rel))
-        .find(|p| p.is_dir())
-}
+/// The shared corpus and external tools, with the skip policy of every test crate (fail
+/// under CI, say SKIPPED elsewhere): the `player-tests` support file itself, included by path
+/// because player-core cannot depend on player-tests.
+#[path = "../../../tests/src/support/prereq.rs"]
+pub mod prereq;
 
 /// A committed fixture in `tests/fixtures/`.
 pub fn fixture(name: &str) -> Vec<u8> {

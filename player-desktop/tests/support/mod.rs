@@ -103,6 +103,24 @@ impl Xvfb {
         parse_xwd(&self.run("xwd", &["-silent", "-id", window]))
     }
 
+    /// Takes screenshots up to `tries` times, `every` apart, until one satisfies `ok`.
+    pub fn screenshot_until(
+        &self,
+        window: &str,
+        tries: u32,
+        every: Duration,
+        ok: impl Fn(&Image) -> bool,
+    ) -> Option<Image> {
+        for _ in 0..tries {
+            let img = self.screenshot(window);
+            if ok(&img) {
+                return Some(img);
+            }
+            std::thread::sleep(every);
+        }
+        None
+    }
+
     /// Gives the window the keyboard focus and presses `key` (xdotool key name).
     pub fn key(&self, window: &str, key: &str) {
         self.run("xdotool", &["windowfocus", "--sync", window]);

@@ -1,12 +1,11 @@
 //! Audio to the host's `on_audio`: sample format, control notices and the clock.
 
 use std::ffi::c_void;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use player_core::sink::{AudioSink, SinkError};
 use player_core::time::ticks_to_duration;
-
-use std::sync::Arc;
 
 use super::callbacks::{Gate, UserData, in_callback, micros};
 
@@ -48,6 +47,17 @@ pub struct sp_audio {
     /// Presentation time of the first sample, microseconds from the presentation start.
     pub pts_us: i64,
 }
+
+/// Receives audio, or a control notice (`audio->kind`). For `SP_AUDIO_SAMPLES`, return how
+/// many sample frames were taken (0..=`audio->frames`); the rest is offered again later. The
+/// return value of control notices is ignored. Runs on the audio thread; `audio->data` is
+/// valid only until the callback returns.
+pub type sp_audio_cb =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, audio: *const sp_audio) -> u32>;
+
+/// Optional: sample frames actually heard since the last `SP_AUDIO_FLUSH` notice (what the
+/// device has played out). When given, it drives the playback clock; runs on the audio thread.
+pub type sp_audio_played_cb = Option<unsafe extern "C" fn(user_data: *mut c_void) -> u64>;
 
 /// How much audio the library hands out ahead of what its clock says was heard, when the
 /// host does not report playback itself (like a device buffer).

@@ -1,4 +1,5 @@
-//! Host callbacks: their C types, the `user_data` they get, and the video and key trampolines.
+//! Host callbacks: their C types (the audio ones are in `audio`), the `user_data` they get,
+//! the callback gate, and the video and key trampolines.
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_void};
@@ -11,8 +12,6 @@ use player_core::decrypt::ContentKey;
 use player_core::manifest::Uuid;
 use player_core::sink::{SinkError, VideoSink};
 use player_core::time::ticks_to_duration;
-
-use super::audio::sp_audio;
 
 /// A decoded I420 picture. Rows are `*_stride` bytes apart; only the first `width` (luma) or
 /// `(width + 1) / 2` (chroma) bytes of a row are picture. Y has `height` rows, U and V
@@ -86,17 +85,6 @@ pub(crate) fn micros(d: Duration) -> i64 {
 /// Receives each picture when it is due. Runs on the video thread; `frame` and its planes
 /// are valid only until the callback returns (copy what you keep).
 pub type sp_video_cb = Option<unsafe extern "C" fn(user_data: *mut c_void, frame: *const sp_frame)>;
-
-/// Receives audio, or a control notice (`audio->kind`). For `SP_AUDIO_SAMPLES`, return how
-/// many sample frames were taken (0..=`audio->frames`); the rest is offered again later. The
-/// return value of control notices is ignored. Runs on the audio thread; `audio->data` is
-/// valid only until the callback returns.
-pub type sp_audio_cb =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, audio: *const sp_audio) -> u32>;
-
-/// Optional: sample frames actually heard since the last `SP_AUDIO_FLUSH` notice (what the
-/// device has played out). When given, it drives the playback clock; runs on the audio thread.
-pub type sp_audio_played_cb = Option<unsafe extern "C" fn(user_data: *mut c_void) -> u64>;
 
 /// Receives each player event: its type and a NUL-terminated JSON object (`len` bytes without
 /// the NUL), as printed by `smoothplay-headless --events`. Runs on the player's event thread;

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use player_core::player::StreamKind;
 
-use super::guard;
 use super::handle::{Session, arg_str, handle, on_session, sp_player};
-use super::status::{Failure, sp_status};
+use super::status::{Failure, guard, sp_status};
 
 /// Which kind of stream `sp_player_select_stream` switches.
 pub type sp_stream_type = u32;

@@ -6,10 +6,8 @@ use std::time::Duration;
 
 use crate::builder::PlayerBuilder;
 
-use super::audio::{SP_AUDIO_F32, SP_AUDIO_S16, sp_audio_format};
-use super::callbacks::{
-    Gate, UserData, ask_key, sp_audio_cb, sp_audio_played_cb, sp_event_cb, sp_key_cb, sp_video_cb,
-};
+use super::audio::{SP_AUDIO_F32, SP_AUDIO_S16, sp_audio_cb, sp_audio_format, sp_audio_played_cb};
+use super::callbacks::{Gate, UserData, ask_key, sp_event_cb, sp_key_cb, sp_video_cb};
 use super::status::{Failure, sp_status};
 
 /// Run unpaced, as fast as the pipeline can (audio counts as heard once taken). For tests,

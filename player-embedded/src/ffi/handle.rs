@@ -10,9 +10,8 @@ use super::audio::{AudioTarget, CallbackAudioSink};
 use super::callbacks::{CallbackVideoSink, Gate, OpenOnDrop, inside_callback};
 use super::config::{SP_FLAG_FAST, SP_FLAG_PULL_VIDEO, Settings, sp_config};
 use super::events::{Tracked, spawn_pump};
-use super::guard;
-use super::pull::{PullQueue, PullSink};
-use super::status::{Failure, sp_status};
+use super::pull_queue::{PullQueue, PullSink};
+use super::status::{Failure, guard, sp_status};
 
 /// A player: created by `sp_player_new`, freed by `sp_player_free`.
 pub struct sp_player {

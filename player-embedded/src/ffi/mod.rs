@@ -13,16 +13,15 @@ mod config;
 mod events;
 mod handle;
 mod pull;
+mod pull_queue;
 mod stats;
 mod status;
 
 pub use audio::{
     SP_AUDIO_F32, SP_AUDIO_FLUSH, SP_AUDIO_PAUSE, SP_AUDIO_RESUME, SP_AUDIO_S16, SP_AUDIO_SAMPLES,
-    sp_audio, sp_audio_format, sp_audio_kind,
+    sp_audio, sp_audio_cb, sp_audio_format, sp_audio_kind, sp_audio_played_cb,
 };
-pub use callbacks::{
-    sp_audio_cb, sp_audio_played_cb, sp_event_cb, sp_frame, sp_key_cb, sp_video_cb,
-};
+pub use callbacks::{sp_event_cb, sp_frame, sp_key_cb, sp_video_cb};
 pub use commands::{
     SP_STREAM_AUDIO, SP_STREAM_VIDEO, sp_player_go_live, sp_player_pause, sp_player_play,
     sp_player_position, sp_player_replay, sp_player_seek, sp_player_select_stream,
@@ -42,10 +41,3 @@ pub use stats::{
     SP_STATE_PLAYING, SP_STATE_STOPPED, sp_player_stats, sp_state, sp_stats,
 };
 pub use status::{sp_status, sp_status_str};
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// Runs an entry point's body; a panic becomes `fallback` instead of unwinding into C.
-pub(crate) fn guard<R>(fallback: R, f: impl FnOnce() -> R) -> R {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
-}

@@ -1,6 +1,8 @@
-//! Status codes returned by every fallible call, and their texts.
+//! Status codes returned by every fallible call, their texts, and the panic guard that turns
+//! a panic into `SP_ERR_INTERNAL` (or another fallback) at every entry point.
 
 use std::ffi::c_char;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use player_core::Error;
 use player_core::net::NetError;
@@ -92,11 +94,16 @@ impl Failure {
     }
 }
 
+/// Runs an entry point's body; a panic becomes `fallback` instead of unwinding into C.
+pub(crate) fn guard<R>(fallback: R, f: impl FnOnce() -> R) -> R {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
 /// The name of a status code ("SP_ERR_TIMEOUT"…); "SP_ERR_UNKNOWN" for a value that is none.
 /// The string is static: never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn sp_status_str(status: i32) -> *const c_char {
-    super::guard(c"SP_ERR_INTERNAL".as_ptr(), || {
+    guard(c"SP_ERR_INTERNAL".as_ptr(), || {
         let all = [
             sp_status::SP_OK,
             sp_status::SP_ERR_NULL_POINTER,

@@ -123,59 +123,75 @@ pub fn make(root: &Path, video_bitrate: u64, loops: usize, cuts: &[(&str, usize)
         .expect("chunks");
     let all = root.join("all");
     for s in &sources {
-        let dir = all.join(format!("QualityLevels({})", s.bitrate));
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        for c in &s.stream.chunks {
-            let src = demo
-                .join(format!("QualityLevels({})", s.bitrate))
-                .join(format!("Fragments({}={})", s.key, c.start));
-            let original = std::fs::read(&src).expect("demo fragment");
-            for k in 0..loops as u64 {
-                let mut copy = original.clone();
-                shift_fragment(&mut copy, k * period).expect("fragment boxes");
-                let name = format!("Fragments({}={})", s.key, c.start + k * period);
-                std::fs::write(dir.join(name), copy).expect("write fragment");
-            }
-        }
+        write_looped_fragments(&demo, &all, s, loops, period);
     }
     for (name, n) in cuts {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-        xml += &format!(
-            "<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"0\" TimeScale=\"10000000\" Duration=\"{}\">\n",
-            period * *n as u64
-        );
-        for s in &sources {
-            let ty = if s.key == "video" { "video" } else { "audio" };
-            xml += &format!(
-                "<StreamIndex Type=\"{ty}\" Name=\"{}\" QualityLevels=\"1\" Chunks=\"{}\" Url=\"QualityLevels({{bitrate}})/Fragments({}={{start time}})\">\n{}\n",
-                s.key,
-                s.stream.chunks.len() * n,
-                s.key,
-                s.level_xml
-            );
-            for k in 0..*n as u64 {
-                for c in &s.stream.chunks {
-                    xml += &format!(
-                        "<c t=\"{}\" d=\"{}\" />\n",
-                        c.start + k * period,
-                        c.duration
-                    );
-                }
-            }
-            xml += "</StreamIndex>\n";
-        }
-        xml += "</SmoothStreamingMedia>\n";
-        std::fs::write(dir.join("Manifest"), xml).expect("write manifest");
-        let level = format!("QualityLevels({})", sources[0].bitrate);
-        for s in &sources {
-            let level = format!("QualityLevels({})", s.bitrate);
-            std::os::unix::fs::symlink(all.join(&level), dir.join(&level)).expect("symlink");
-        }
-        assert!(dir.join(level).is_dir());
+        write_cut(&root.join(name), &all, &sources, *n, period);
     }
     Looped {
         root: root.to_path_buf(),
     }
+}
+
+/// Copies every fragment of `s` from the demo into `all`, `loops` times, each copy's times
+/// moved by its loop's offset.
+fn write_looped_fragments(demo: &Path, all: &Path, s: &Source, loops: usize, period: u64) {
+    let dir = all.join(format!("QualityLevels({})", s.bitrate));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for c in &s.stream.chunks {
+        let src = demo
+            .join(format!("QualityLevels({})", s.bitrate))
+            .join(format!("Fragments({}={})", s.key, c.start));
+        let original = std::fs::read(&src).expect("demo fragment");
+        for k in 0..loops as u64 {
+            let mut copy = original.clone();
+            shift_fragment(&mut copy, k * period).expect("fragment boxes");
+            let name = format!("Fragments({}={})", s.key, c.start + k * period);
+            std::fs::write(dir.join(name), copy).expect("write fragment");
+        }
+    }
+}
+
+/// Writes `dir/Manifest` for the first `n` loops, with the level directories of `all` linked
+/// beside it.
+fn write_cut(dir: &Path, all: &Path, sources: &[Source], n: usize, period: u64) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(dir.join("Manifest"), cut_manifest(sources, n, period)).expect("write manifest");
+    let level = format!("QualityLevels({})", sources[0].bitrate);
+    for s in sources {
+        let level = format!("QualityLevels({})", s.bitrate);
+        std::os::unix::fs::symlink(all.join(&level), dir.join(&level)).expect("symlink");
+    }
+    assert!(dir.join(level).is_dir());
+}
+
+/// The manifest of the first `n` loops of `sources`.
+fn cut_manifest(sources: &[Source], n: usize, period: u64) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    xml += &format!(
+        "<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"0\" TimeScale=\"10000000\" Duration=\"{}\">\n",
+        period * n as u64
+    );
+    for s in sources {
+        let ty = if s.key == "video" { "video" } else { "audio" };
+        xml += &format!(
+            "<StreamIndex Type=\"{ty}\" Name=\"{}\" QualityLevels=\"1\" Chunks=\"{}\" Url=\"QualityLevels({{bitrate}})/Fragments({}={{start time}})\">\n{}\n",
+            s.key,
+            s.stream.chunks.len() * n,
+            s.key,
+            s.level_xml
+        );
+        for k in 0..n as u64 {
+            for c in &s.stream.chunks {
+                xml += &format!(
+                    "<c t=\"{}\" d=\"{}\" />\n",
+                    c.start + k * period,
+                    c.duration
+                );
+            }
+        }
+        xml += "</StreamIndex>\n";
+    }
+    xml += "</SmoothStreamingMedia>\n";
+    xml
 }

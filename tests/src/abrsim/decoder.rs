@@ -12,6 +12,8 @@ use player_core::abr::{
     InFlight, Level, Reason, Upcoming,
 };
 
+use std::collections::VecDeque;
+
 use super::trace::SplitMix64;
 
 /// Scenario of a CPU test run.
@@ -106,144 +108,224 @@ pub fn run_cpu(s: &CpuScenario<'_>) -> Option<CpuRun> {
         buffer_capacity_s: BUFFER_CAP_S,
         ..s.config.clone()
     };
-    let mut c = Controller::new(s.levels.clone(), cfg).ok()?;
-    let mut rng = SplitMix64(s.seed);
-    let mut run = CpuRun::default();
-    let mut queue: std::collections::VecDeque<(usize, f64)> = std::collections::VecDeque::new();
-    let mut buffer = 0.0;
-    let mut playing = false;
-    // In flight: level, bytes total, bytes received, start time.
-    let mut flight: Option<(usize, f64, f64, f64)> = None;
-    let mut acc = (0usize, 0u64, 0u64, 0.0f64); // level, frames, dropped, frame debt
-    let mut since_report = 0.0;
-    let mut t = 0.0;
+    let mut sim = CpuSim {
+        s,
+        c: Controller::new(s.levels.clone(), cfg).ok()?,
+        rng: SplitMix64(s.seed),
+        run: CpuRun::default(),
+        queue: VecDeque::new(),
+        buffer: 0.0,
+        playing: false,
+        flight: None,
+        tally: Tally::default(),
+        since_report: 0.0,
+    };
     let upcoming = [Upcoming {
         duration_s: s.fragment_s,
         sizes_bytes: None,
     }];
+    let mut t = 0.0;
     while t < s.duration_s {
-        if flight.is_none() && buffer + s.fragment_s <= BUFFER_CAP_S + 1e-9 {
-            let d = c.next_level(&DecisionContext {
-                now_s: t,
-                buffer_s: buffer,
-                upcoming: &upcoming,
-                remaining_fragments: None,
-                live_latency_target_s: None,
-            });
-            run.decisions.push((t, d));
-            let bytes = c
-                .levels()
-                .get(d.level)
-                .map_or(0.0, |l| l.bitrate_bps as f64 * s.fragment_s / 8.0);
-            flight = Some((d.level, bytes, 0.0, t));
+        if sim.flight.is_none() && sim.buffer + s.fragment_s <= BUFFER_CAP_S + 1e-9 {
+            sim.request(t, &upcoming);
         }
         t += TICK_S;
-        if let Some((level, total, got, start)) = flight.as_mut() {
-            if t - *start > LATENCY_S {
-                *got += (s.network_mbps)(t) * 1e6 / 8.0 * TICK_S;
-            }
-            let abandon = c.should_abandon(
-                &InFlight {
-                    level: *level,
-                    bytes_received: *got as u64,
-                    bytes_expected: Some(*total as u64),
-                    elapsed_s: t - *start,
-                    duration_s: s.fragment_s,
-                    buffer_s: buffer,
-                },
-                None,
-            );
-            if let Some(lower) = abandon.filter(|_| *got < *total) {
-                c.on_download(&DownloadObservation {
-                    level: *level,
-                    bytes: *got as u64,
-                    ttfb_s: LATENCY_S,
-                    total_s: t - *start,
-                    duration_s: s.fragment_s,
-                    abandoned: true,
-                    now_s: t,
-                });
-                run.abandoned += 1;
-                let bytes = c
-                    .levels()
-                    .get(lower)
-                    .map_or(0.0, |l| l.bitrate_bps as f64 * s.fragment_s / 8.0);
-                *level = lower;
-                *total = bytes;
-                *got = 0.0;
-                *start = t;
-            } else if *got >= *total {
-                c.on_download(&DownloadObservation {
-                    level: *level,
-                    bytes: *total as u64,
-                    ttfb_s: LATENCY_S,
-                    total_s: t - *start,
-                    duration_s: s.fragment_s,
-                    abandoned: false,
-                    now_s: t,
-                });
-                queue.push_back((*level, s.fragment_s));
-                buffer += s.fragment_s;
-                flight = None;
-            }
+        sim.download(t);
+        sim.playing |= sim.buffer >= s.fragment_s;
+        if sim.playing {
+            sim.play(t);
         }
-        playing |= buffer >= s.fragment_s;
-        if !playing {
-            continue;
-        }
-        let Some(front) = queue.front_mut() else {
-            run.stall_s += TICK_S;
-            continue;
+    }
+    Some(sim.run)
+}
+
+/// A fragment being downloaded.
+struct Flight {
+    level: usize,
+    /// Its size.
+    total: f64,
+    /// Bytes received so far.
+    got: f64,
+    /// When it was requested.
+    start: f64,
+}
+
+/// Frames played at one level since the last decoder report.
+#[derive(Default)]
+struct Tally {
+    level: usize,
+    frames: u64,
+    dropped: u64,
+    /// The fraction of a frame carried to the next tick.
+    debt: f64,
+}
+
+/// Bytes of one fragment of `fragment_s` seconds at `level`.
+fn fragment_bytes(c: &Controller, level: usize, fragment_s: f64) -> f64 {
+    c.levels()
+        .get(level)
+        .map_or(0.0, |l| l.bitrate_bps as f64 * fragment_s / 8.0)
+}
+
+/// The model's state between ticks.
+struct CpuSim<'s, 'a> {
+    s: &'s CpuScenario<'a>,
+    c: Controller,
+    rng: SplitMix64,
+    run: CpuRun,
+    /// Fragments buffered: level, seconds left to play.
+    queue: VecDeque<(usize, f64)>,
+    buffer: f64,
+    playing: bool,
+    flight: Option<Flight>,
+    tally: Tally,
+    since_report: f64,
+}
+
+impl CpuSim<'_, '_> {
+    /// Asks the controller for the next fragment's level and starts its download.
+    fn request(&mut self, t: f64, upcoming: &[Upcoming]) {
+        let d = self.c.next_level(&DecisionContext {
+            now_s: t,
+            buffer_s: self.buffer,
+            upcoming,
+            remaining_fragments: None,
+            live_latency_target_s: None,
+        });
+        self.run.decisions.push((t, d));
+        self.flight = Some(Flight {
+            level: d.level,
+            total: fragment_bytes(&self.c, d.level, self.s.fragment_s),
+            got: 0.0,
+            start: t,
+        });
+    }
+
+    /// One tick of the download in flight: bytes arrive after the latency; the controller
+    /// may abandon it for a lower level; a complete fragment joins the buffer.
+    fn download(&mut self, t: f64) {
+        let s = self.s;
+        let Some(f) = self.flight.as_mut() else {
+            return;
         };
-        let level = front.0;
-        front.1 -= TICK_S;
-        buffer = (buffer - TICK_S).max(0.0);
-        if front.1 <= 1e-9 {
-            queue.pop_front();
+        if t - f.start > LATENCY_S {
+            f.got += (s.network_mbps)(t) * 1e6 / 8.0 * TICK_S;
         }
-        let Some(l) = c.levels().get(level).copied() else {
-            continue;
+        let abandon = self.c.should_abandon(
+            &InFlight {
+                level: f.level,
+                bytes_received: f.got as u64,
+                bytes_expected: Some(f.total as u64),
+                elapsed_s: t - f.start,
+                duration_s: s.fragment_s,
+                buffer_s: self.buffer,
+            },
+            None,
+        );
+        if let Some(lower) = abandon.filter(|_| f.got < f.total) {
+            self.c.on_download(&DownloadObservation {
+                level: f.level,
+                bytes: f.got as u64,
+                ttfb_s: LATENCY_S,
+                total_s: t - f.start,
+                duration_s: s.fragment_s,
+                abandoned: true,
+                now_s: t,
+            });
+            self.run.abandoned += 1;
+            *f = Flight {
+                level: lower,
+                total: fragment_bytes(&self.c, lower, s.fragment_s),
+                got: 0.0,
+                start: t,
+            };
+        } else if f.got >= f.total {
+            self.c.on_download(&DownloadObservation {
+                level: f.level,
+                bytes: f.total as u64,
+                ttfb_s: LATENCY_S,
+                total_s: t - f.start,
+                duration_s: s.fragment_s,
+                abandoned: false,
+                now_s: t,
+            });
+            self.queue.push_back((f.level, s.fragment_s));
+            self.buffer += s.fragment_s;
+            self.flight = None;
+        }
+    }
+
+    /// One tick of playback: plays from the buffer (or stalls), decodes the tick's frames
+    /// with the drops the decoder's capacity causes, and reports the decoder every
+    /// `REPORT_S`.
+    fn play(&mut self, t: f64) {
+        let Some(level) = self.drain_buffer() else {
+            self.run.stall_s += TICK_S;
+            return;
+        };
+        let Some(l) = self.c.levels().get(level).copied() else {
+            return;
         };
         let fps = if l.fps > 0.0 { l.fps } else { 30.0 };
-        if acc.0 != level {
-            acc = (level, 0, 0, 0.0);
+        if self.tally.level != level {
+            self.tally = Tally {
+                level,
+                ..Tally::default()
+            };
         }
-        acc.3 += fps * TICK_S;
-        let frames = acc.3.floor() as u64;
-        acc.3 -= frames as f64;
-        let cap = s.capacity.map_or(f64::INFINITY, |f| f(t));
+        self.tally.debt += fps * TICK_S;
+        let frames = self.tally.debt.floor() as u64;
+        self.tally.debt -= frames as f64;
+        let cap = self.s.capacity.map_or(f64::INFINITY, |f| f(t));
         let keep = (cap / l.decode_cost().max(1.0)).min(1.0);
         let overload = ((1.0 - keep) * frames as f64).round() as u64;
         let random = (overload..frames)
-            .filter(|_| rng.next_f64() < s.random_drop)
+            .filter(|_| self.rng.next_f64() < self.s.random_drop)
             .count() as u64;
         let dropped = overload + random;
-        run.ticks.push(PlaybackTick {
+        self.run.ticks.push(PlaybackTick {
             t,
             level,
             frames,
             dropped,
         });
-        acc.1 += frames;
-        acc.2 += dropped;
-        since_report += TICK_S;
-        if since_report >= REPORT_S - 1e-9 {
-            if s.capacity.is_some() {
-                c.on_decoder(&DecoderObservation {
-                    level,
-                    frames_decoded: acc.1 - acc.2,
-                    frames_dropped: acc.2,
-                    decode_time_per_frame_s: Some(l.decode_cost() / cap / fps),
-                    frame_duration_s: 1.0 / fps,
-                    now_s: t,
-                });
-            }
-            acc.1 = 0;
-            acc.2 = 0;
-            since_report = 0.0;
+        self.tally.frames += frames;
+        self.tally.dropped += dropped;
+        self.since_report += TICK_S;
+        if self.since_report >= REPORT_S - 1e-9 {
+            self.report_decoder(t, level, l.decode_cost() / cap / fps, fps);
         }
     }
-    Some(run)
+
+    /// Plays one tick from the front fragment; its level, or `None` when the buffer is empty.
+    fn drain_buffer(&mut self) -> Option<usize> {
+        let front = self.queue.front_mut()?;
+        let level = front.0;
+        front.1 -= TICK_S;
+        self.buffer = (self.buffer - TICK_S).max(0.0);
+        if front.1 <= 1e-9 {
+            self.queue.pop_front();
+        }
+        Some(level)
+    }
+
+    /// Tells the controller what the decoder did since the last report (when the scenario
+    /// reports the decoder at all), and starts a new tally.
+    fn report_decoder(&mut self, t: f64, level: usize, decode_s: f64, fps: f64) {
+        if self.s.capacity.is_some() {
+            self.c.on_decoder(&DecoderObservation {
+                level,
+                frames_decoded: self.tally.frames - self.tally.dropped,
+                frames_dropped: self.tally.dropped,
+                decode_time_per_frame_s: Some(decode_s),
+                frame_duration_s: 1.0 / fps,
+                now_s: t,
+            });
+        }
+        self.tally.frames = 0;
+        self.tally.dropped = 0;
+        self.since_report = 0.0;
+    }
 }
 
 /// A 240p–1080p ladder at 30 fps.

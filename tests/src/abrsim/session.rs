@@ -173,82 +173,18 @@ impl<'a> SimState<'a> {
         &mut self,
         video: &Video,
         level: usize,
-        mut algo: Option<&mut dyn Algorithm>,
+        algo: Option<&mut dyn Algorithm>,
     ) -> ChunkRecord {
         let k = self.chunk;
-        let mut level = level.min(video.levels().saturating_sub(1));
-        let mut elapsed = 0.0;
-        let mut abandoned = 0;
-        let may_abandon =
-            self.cfg.mode == Mode::Realistic && algo.as_ref().is_some_and(|a| a.can_abandon());
-        loop {
-            let latency = self.request_latency();
-            self.link.advance(latency);
-            elapsed += latency;
-            let attempt_start = elapsed - latency;
-            let size = video.size(k, level) as f64;
-            if !may_abandon {
-                elapsed += self.link.transfer(size, f64::INFINITY).elapsed_s;
-                break;
-            }
-            let mut got = 0.0;
-            let mut switched = None;
-            loop {
-                let t = self.link.transfer(size - got, self.cfg.abandon_check_s);
-                got += t.bytes;
-                elapsed += t.elapsed_s;
-                if t.done {
-                    break;
-                }
-                let p = Progress {
-                    chunk_index: k,
-                    level,
-                    bytes_received: got as u64,
-                    bytes_expected: size as u64,
-                    elapsed_s: elapsed - attempt_start,
-                    buffer_s: if k == 0 {
-                        0.0
-                    } else {
-                        (self.buffer_s - elapsed).max(0.0)
-                    },
-                    now_s: self.now_s + elapsed,
-                };
-                if let Some(new) = algo
-                    .as_mut()
-                    .and_then(|a| a.abandon(&p))
-                    .filter(|l| *l < level)
-                {
-                    switched = Some(new);
-                    break;
-                }
-            }
-            match switched {
-                Some(new) => {
-                    level = new;
-                    abandoned += 1;
-                }
-                None => break,
-            }
-        }
+        let level = level.min(video.levels().saturating_sub(1));
+        let (level, elapsed, abandoned) = self.download(video, level, algo);
         let mut delay = elapsed;
         if self.cfg.mode == Mode::Compat {
             delay += self.cfg.rtt_s;
         }
         let rebuffer = (delay - self.buffer_s).max(0.0);
         self.buffer_s = (self.buffer_s - delay).max(0.0) + video.duration(k);
-        let mut sleep = 0.0;
-        if self.buffer_s > self.cfg.buffer_cap_s {
-            sleep = match self.cfg.mode {
-                // fixed_env works in milliseconds and sleeps in 500 ms quanta.
-                Mode::Compat => {
-                    let drain_ms = self.buffer_s * 1000.0 - self.cfg.buffer_cap_s * 1000.0;
-                    (drain_ms / 500.0).ceil() * 500.0 / 1000.0
-                }
-                Mode::Realistic => self.buffer_s - self.cfg.buffer_cap_s,
-            };
-            self.buffer_s -= sleep;
-            self.link.advance(sleep);
-        }
+        let sleep = self.sleep_down_to_cap();
         self.now_s += delay + sleep;
         self.chunk += 1;
         ChunkRecord {
@@ -261,6 +197,113 @@ impl<'a> SimState<'a> {
             abandoned,
         }
     }
+
+    /// Fetches the next chunk from `level` on, refetching lower each time `algo` abandons an
+    /// attempt. The level finally fetched, the seconds from the first request to its last
+    /// byte, and the attempts abandoned.
+    fn download(
+        &mut self,
+        video: &Video,
+        mut level: usize,
+        algo: Option<&mut dyn Algorithm>,
+    ) -> (usize, f64, u32) {
+        let k = self.chunk;
+        let mut elapsed = 0.0;
+        let mut abandoned = 0;
+        let realistic = self.cfg.mode == Mode::Realistic;
+        let mut watcher = algo.filter(|a| realistic && a.can_abandon());
+        loop {
+            let latency = self.request_latency();
+            self.link.advance(latency);
+            elapsed += latency;
+            let attempt_start = elapsed - latency;
+            let size = video.size(k, level) as f64;
+            let Some(algo) = watcher.as_mut() else {
+                elapsed += self.link.transfer(size, f64::INFINITY).elapsed_s;
+                return (level, elapsed, abandoned);
+            };
+            let attempt = Attempt {
+                level,
+                size,
+                start_s: attempt_start,
+            };
+            match self.watched_transfer(&attempt, &mut elapsed, &mut **algo) {
+                Some(new) => {
+                    level = new;
+                    abandoned += 1;
+                }
+                None => return (level, elapsed, abandoned),
+            }
+        }
+    }
+
+    /// Transfers an attempt in `abandon_check_s` slices, showing each step's progress to
+    /// `algo`; `elapsed` (seconds since the chunk's first request) grows meanwhile. The lower
+    /// level `algo` abandons to, or `None` once the attempt completes.
+    fn watched_transfer(
+        &mut self,
+        attempt: &Attempt,
+        elapsed: &mut f64,
+        algo: &mut dyn Algorithm,
+    ) -> Option<usize> {
+        let k = self.chunk;
+        let mut got = 0.0;
+        loop {
+            let t = self
+                .link
+                .transfer(attempt.size - got, self.cfg.abandon_check_s);
+            got += t.bytes;
+            *elapsed += t.elapsed_s;
+            if t.done {
+                return None;
+            }
+            let p = Progress {
+                chunk_index: k,
+                level: attempt.level,
+                bytes_received: got as u64,
+                bytes_expected: attempt.size as u64,
+                elapsed_s: *elapsed - attempt.start_s,
+                buffer_s: if k == 0 {
+                    0.0
+                } else {
+                    (self.buffer_s - *elapsed).max(0.0)
+                },
+                now_s: self.now_s + *elapsed,
+            };
+            if let Some(new) = algo.abandon(&p).filter(|l| *l < attempt.level) {
+                return Some(new);
+            }
+        }
+    }
+
+    /// Waits until the buffer is down to the cap (in compat mode, in fixed_env's 500 ms
+    /// quanta); the seconds waited.
+    fn sleep_down_to_cap(&mut self) -> f64 {
+        let over_cap = self.buffer_s > self.cfg.buffer_cap_s;
+        if !over_cap {
+            return 0.0;
+        }
+        let sleep = match self.cfg.mode {
+            // fixed_env works in milliseconds and sleeps in 500 ms quanta.
+            Mode::Compat => {
+                let drain_ms = self.buffer_s * 1000.0 - self.cfg.buffer_cap_s * 1000.0;
+                (drain_ms / 500.0).ceil() * 500.0 / 1000.0
+            }
+            Mode::Realistic => self.buffer_s - self.cfg.buffer_cap_s,
+        };
+        self.buffer_s -= sleep;
+        self.link.advance(sleep);
+        sleep
+    }
+}
+
+/// One request for a chunk at one level.
+struct Attempt {
+    level: usize,
+    /// Bytes of the chunk at that level.
+    size: f64,
+    /// When it was sent, seconds since the chunk's first request (latency included).
+    start_s: f64,
 }
 
 /// Linear QoE of one chunk given the previous level (chunk 0's stall is the startup delay,

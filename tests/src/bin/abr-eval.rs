@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use player_core::abr::AbrConfig;
 use player_tests::abrsim::eval::{self, EvalOptions};
 use player_tests::abrsim::session::{Mode, SimConfig};
-use player_tests::abrsim::trace::TraceFormat;
+use player_tests::abrsim::trace::{Trace, TraceFormat};
 use player_tests::abrsim::video::Video;
 use player_tests::abrsim::{algos, optimal, stdio};
 
@@ -85,124 +86,125 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Stdio => {
-            let stdin = std::io::stdin().lock();
-            let stdout = std::io::stdout().lock();
-            match stdio::serve(stdin, stdout, std::io::stderr()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("abr-eval stdio: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Run(args) => {
-            let RunArgs {
-                video,
-                traces,
-                algo,
-                mode,
-                tsv,
-                chunks,
-                only,
-                trace_format,
-                scale,
-                seed,
-                buffer_cap,
-                bitrates_kbps,
-                chunk_s,
-                optimal_bin,
-                half,
-                threads,
-                ours,
-            } = *args;
-            let mut ours_cfg = player_core::abr::AbrConfig::default();
-            for spec in &ours {
-                if let Err(e) = algos::apply_override(&mut ours_cfg, spec) {
-                    eprintln!("abr-eval: {e}");
-                    return ExitCode::from(2);
-                }
-            }
-            for a in &algo {
-                if a != "optimal" && algos::by_name(a).is_none() {
-                    eprintln!(
-                        "abr-eval: unknown algorithm {a:?} (known: {}, optimal)",
-                        algos::ONLINE.join(", ")
-                    );
-                    return ExitCode::from(2);
-                }
-            }
-            let bitrates: Vec<u64> = bitrates_kbps.iter().map(|k| k * 1000).collect();
-            let video = match Video::load(
-                &video,
-                (!bitrates.is_empty()).then_some(&bitrates[..]),
-                chunk_s,
-            ) {
-                Ok(v) => v,
-                Err(e) => {
-                    eprintln!("abr-eval: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let mut list = match eval::load_traces(&traces, trace_format, scale) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("abr-eval: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match half.as_deref() {
-                None => {}
-                Some(h @ ("even" | "odd")) => {
-                    let keep = usize::from(h == "odd");
-                    list = list
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(i, _)| i % 2 == keep)
-                        .map(|(_, t)| t)
-                        .collect();
-                }
-                Some(other) => {
-                    eprintln!("abr-eval: --half takes even or odd, not {other:?}");
-                    return ExitCode::from(2);
-                }
-            }
-            if let Some(o) = &only {
-                list.retain(|t| t.name.contains(o.as_str()));
-            }
-            if list.is_empty() {
-                eprintln!("abr-eval: no traces in {}", traces.display());
-                return ExitCode::FAILURE;
-            }
-            let list = eval::noisy(list, mode, seed);
-            let opts = EvalOptions {
-                sim: SimConfig {
-                    buffer_cap_s: buffer_cap,
-                    ..SimConfig::new(mode)
-                },
-                algos: algo,
-                optimal_bin_s: optimal_bin,
-                threads,
-                ours: ours_cfg,
-            };
-            let results = eval::evaluate(&video, &list, &opts);
-            if chunks {
-                print!("{}", eval::chunk_tsv(&video, &results));
-            } else if tsv {
-                print!("{}", eval::tsv(&results));
-            } else {
-                println!(
-                    "mode {mode:?}, {} traces from {} (scale {scale}), video {} chunks x {} levels; vs_opt = mean QoE / optimum's mean QoE",
-                    list.len(),
-                    traces.display(),
-                    video.chunks(),
-                    video.levels()
-                );
-                print!("{}", eval::table(&eval::summarize(&results)));
-            }
-            ExitCode::SUCCESS
+    match Cli::parse().command {
+        Command::Stdio => serve_stdio(),
+        Command::Run(args) => match run(*args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+    }
+}
+
+/// `abr-eval stdio`.
+fn serve_stdio() -> ExitCode {
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::stdout().lock();
+    match stdio::serve(stdin, stdout, std::io::stderr()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("abr-eval stdio: {e}");
+            ExitCode::FAILURE
         }
     }
+}
+
+/// Prints `message` and gives the exit code: 2 for bad options, 1 for unusable inputs.
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("abr-eval: {message}");
+    ExitCode::from(code)
+}
+
+/// `abr-eval run`: evaluates the algorithms over the traces and prints the results.
+fn run(args: RunArgs) -> Result<(), ExitCode> {
+    let ours = ours_config(&args.ours)?;
+    check_algorithms(&args.algo)?;
+    let bitrates: Vec<u64> = args.bitrates_kbps.iter().map(|k| k * 1000).collect();
+    let video = Video::load(
+        &args.video,
+        (!bitrates.is_empty()).then_some(&bitrates[..]),
+        args.chunk_s,
+    )
+    .map_err(|e| fail(1, e))?;
+    let list = select_traces(&args)?;
+    let list = eval::noisy(list, args.mode, args.seed);
+    let opts = EvalOptions {
+        sim: SimConfig {
+            buffer_cap_s: args.buffer_cap,
+            ..SimConfig::new(args.mode)
+        },
+        algos: args.algo.clone(),
+        optimal_bin_s: args.optimal_bin,
+        threads: args.threads,
+        ours,
+    };
+    let results = eval::evaluate(&video, &list, &opts);
+    if args.chunks {
+        print!("{}", eval::chunk_tsv(&video, &results));
+    } else if args.tsv {
+        print!("{}", eval::tsv(&results));
+    } else {
+        println!(
+            "mode {:?}, {} traces from {} (scale {}), video {} chunks x {} levels; vs_opt = mean QoE / optimum's mean QoE",
+            args.mode,
+            list.len(),
+            args.traces.display(),
+            args.scale,
+            video.chunks(),
+            video.levels()
+        );
+        print!("{}", eval::table(&eval::summarize(&results)));
+    }
+    Ok(())
+}
+
+/// Our configuration with the `--ours key=value` overrides applied.
+fn ours_config(overrides: &[String]) -> Result<AbrConfig, ExitCode> {
+    let mut cfg = AbrConfig::default();
+    for spec in overrides {
+        algos::apply_override(&mut cfg, spec).map_err(|e| fail(2, e))?;
+    }
+    Ok(cfg)
+}
+
+/// Refuses an unknown algorithm name.
+fn check_algorithms(names: &[String]) -> Result<(), ExitCode> {
+    match names
+        .iter()
+        .find(|a| *a != "optimal" && algos::by_name(a).is_none())
+    {
+        Some(a) => Err(fail(
+            2,
+            format!(
+                "unknown algorithm {a:?} (known: {}, optimal)",
+                algos::ONLINE.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The traces of `--traces`, kept per `--half` and `--only`; an error when none is left.
+fn select_traces(args: &RunArgs) -> Result<Vec<Trace>, ExitCode> {
+    let mut list =
+        eval::load_traces(&args.traces, args.trace_format, args.scale).map_err(|e| fail(1, e))?;
+    match args.half.as_deref() {
+        None => {}
+        Some(h @ ("even" | "odd")) => {
+            let keep = usize::from(h == "odd");
+            list = list
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| i % 2 == keep)
+                .map(|(_, t)| t)
+                .collect();
+        }
+        Some(other) => return Err(fail(2, format!("--half takes even or odd, not {other:?}"))),
+    }
+    if let Some(o) = &args.only {
+        list.retain(|t| t.name.contains(o.as_str()));
+    }
+    if list.is_empty() {
+        return Err(fail(1, format!("no traces in {}", args.traces.display())));
+    }
+    Ok(list)
 }

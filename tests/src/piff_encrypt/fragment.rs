@@ -295,94 +295,195 @@ pub fn encrypt_fragment(
 ) -> Result<Encrypted, FragmentError> {
     let lay = layout(frag)?;
     let mut out = frag.to_vec();
+    let cipher = SampleCipher {
+        id,
+        framing,
+        scheme,
+        key,
+        kid,
+    };
+    let entries = cipher.encrypt_samples(&lay, &mut out)?;
     let subsampled = matches!(framing, Framing::Avc { .. });
-    let mut entries = Vec::with_capacity(lay.sample_sizes.len());
-    let mut pos = lay.data_start;
-    for (index, &size) in lay.sample_sizes.iter().enumerate() {
-        let end = pos + size as usize;
-        let sample = out
-            .get_mut(pos..end)
-            .ok_or_else(|| unsupported("sample outside the fragment"))?;
-        let map = match framing {
-            Framing::Avc { length_size } => {
-                avc_subsamples(sample, length_size, scheme.mode() == Mode::Cbc)
-                    .map_err(|source| FragmentError::Nal { index, source })?
-            }
-            Framing::Whole => Vec::new(),
-        };
-        let iv = derive_iv(kid, id.stream, id.name, index, scheme.iv_size());
-        key.encrypt(&iv, &map, sample)
-            .map_err(|source| FragmentError::Map { index, source })?;
-        entries.push((iv, map));
-        pos = end;
-    }
+    let senc = SencPayload::new(&entries, scheme, kid, subsampled)?;
+    let added = AddedBoxes::new(scheme, &senc)?;
+    let moof = grown_moof(frag, &lay, &added)?;
+    let mut bytes = Vec::with_capacity(frag.len() + added.bytes.len());
+    bytes.extend_from_slice(part(frag, 0..lay.moof.start)?);
+    bytes.extend_from_slice(&moof);
+    bytes.extend_from_slice(part(&out, lay.moof.end..out.len())?);
+    Ok(Encrypted {
+        bytes,
+        moof: lay.moof.start..lay.moof.start + moof.len(),
+        samples: entries.len(),
+    })
+}
 
-    // The sample encryption payload: flags, optional override, count, entries.
-    let mut flags = if subsampled { 0x2 } else { 0 };
-    if scheme == Scheme::PiffCbc {
-        flags |= 0x1;
-    }
-    let mut senc = (flags as u32).to_be_bytes().to_vec();
-    if scheme == Scheme::PiffCbc {
-        senc.extend_from_slice(&[0, 0, 2, 16]); // AlgorithmID 2 (AES-CBC), IV_size 16
-        senc.extend_from_slice(&kid.0);
-    }
-    senc.extend_from_slice(&(entries.len() as u32).to_be_bytes());
-    let first_iv_in_senc = senc.len();
-    let mut info_sizes = Vec::with_capacity(entries.len());
-    for (iv, map) in &entries {
-        let start = senc.len();
-        senc.extend_from_slice(iv);
-        if subsampled {
-            let n =
-                u16::try_from(map.len()).map_err(|_| unsupported("more than 65535 subsamples"))?;
-            senc.extend_from_slice(&n.to_be_bytes());
-            for Subsample { clear, encrypted } in map {
-                senc.extend_from_slice(&clear.to_be_bytes());
-                senc.extend_from_slice(&encrypted.to_be_bytes());
-            }
-        }
-        info_sizes.push(senc.len() - start);
-    }
+/// How a fragment's samples are encrypted.
+struct SampleCipher<'a> {
+    id: FragmentId<'a>,
+    framing: Framing,
+    scheme: Scheme,
+    key: &'a SampleEncryptor,
+    kid: Uuid,
+}
 
-    let mut added = Vec::new();
-    let mut saio_field_in_added = None;
-    let senc_in_added;
-    if scheme == Scheme::CencCtr {
-        let mut saiz = vec![0, 0, 0, 0];
-        let uniform = info_sizes.windows(2).all(|w| w[0] == w[1]);
-        let sizes: Vec<u8> = info_sizes
-            .iter()
-            .map(|&s| u8::try_from(s))
-            .collect::<Result<_, _>>()
-            .map_err(|_| {
-                unsupported("a sample's aux info exceeds 255 bytes (too many NAL units)")
-            })?;
-        saiz.push(if uniform {
-            sizes.first().copied().unwrap_or(0)
-        } else {
-            0
-        });
-        saiz.extend_from_slice(&(sizes.len() as u32).to_be_bytes());
-        if !uniform {
-            saiz.extend_from_slice(&sizes);
+/// A sample's IV and subsample map (empty: the whole sample is encrypted).
+type SampleEntry = (Vec<u8>, Vec<Subsample>);
+
+impl SampleCipher<'_> {
+    /// Encrypts every sample of the `mdat` in `out` in place; each sample's IV and map.
+    fn encrypt_samples(
+        &self,
+        lay: &Layout,
+        out: &mut [u8],
+    ) -> Result<Vec<SampleEntry>, FragmentError> {
+        let mut entries = Vec::with_capacity(lay.sample_sizes.len());
+        let mut pos = lay.data_start;
+        for (index, &size) in lay.sample_sizes.iter().enumerate() {
+            let end = pos + size as usize;
+            let sample = out
+                .get_mut(pos..end)
+                .ok_or_else(|| unsupported("sample outside the fragment"))?;
+            let map = match self.framing {
+                Framing::Avc { length_size } => {
+                    avc_subsamples(sample, length_size, self.scheme.mode() == Mode::Cbc)
+                        .map_err(|source| FragmentError::Nal { index, source })?
+                }
+                Framing::Whole => Vec::new(),
+            };
+            let iv = derive_iv(
+                self.kid,
+                self.id.stream,
+                self.id.name,
+                index,
+                self.scheme.iv_size(),
+            );
+            self.key
+                .encrypt(&iv, &map, sample)
+                .map_err(|source| FragmentError::Map { index, source })?;
+            entries.push((iv, map));
+            pos = end;
         }
-        added.extend(boxed(b"saiz", None, &saiz)?);
+        Ok(entries)
+    }
+}
+
+/// The sample encryption payload (`senc`, or PIFF's `uuid` box): flags, optional override,
+/// count, entries.
+struct SencPayload {
+    bytes: Vec<u8>,
+    /// Where the first IV starts in `bytes`.
+    first_iv: usize,
+    /// Each sample's auxiliary information size (IV and map), for `saiz`.
+    info_sizes: Vec<usize>,
+}
+
+impl SencPayload {
+    fn new(
+        entries: &[SampleEntry],
+        scheme: Scheme,
+        kid: Uuid,
+        subsampled: bool,
+    ) -> Result<SencPayload, FragmentError> {
+        let mut flags = if subsampled { 0x2 } else { 0 };
+        if scheme == Scheme::PiffCbc {
+            flags |= 0x1;
+        }
+        let mut senc = (flags as u32).to_be_bytes().to_vec();
+        if scheme == Scheme::PiffCbc {
+            senc.extend_from_slice(&[0, 0, 2, 16]); // AlgorithmID 2 (AES-CBC), IV_size 16
+            senc.extend_from_slice(&kid.0);
+        }
+        senc.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+        let first_iv = senc.len();
+        let mut info_sizes = Vec::with_capacity(entries.len());
+        for (iv, map) in entries {
+            let start = senc.len();
+            senc.extend_from_slice(iv);
+            if subsampled {
+                let n = u16::try_from(map.len())
+                    .map_err(|_| unsupported("more than 65535 subsamples"))?;
+                senc.extend_from_slice(&n.to_be_bytes());
+                for Subsample { clear, encrypted } in map {
+                    senc.extend_from_slice(&clear.to_be_bytes());
+                    senc.extend_from_slice(&encrypted.to_be_bytes());
+                }
+            }
+            info_sizes.push(senc.len() - start);
+        }
+        Ok(SencPayload {
+            bytes: senc,
+            first_iv,
+            info_sizes,
+        })
+    }
+}
+
+/// The boxes appended to the `traf`: `saiz`, `saio` and `senc` (CENC), or PIFF's `uuid`.
+struct AddedBoxes {
+    bytes: Vec<u8>,
+    /// Where `saio`'s offset field is in `bytes` (CENC only).
+    saio_field: Option<usize>,
+    /// Where the first IV is in `bytes`.
+    first_iv: usize,
+}
+
+impl AddedBoxes {
+    fn new(scheme: Scheme, senc: &SencPayload) -> Result<AddedBoxes, FragmentError> {
+        let mut added = Vec::new();
+        if scheme != Scheme::CencCtr {
+            added.extend(boxed(
+                b"uuid",
+                Some(&PIFF_SAMPLE_ENCRYPTION_UUID),
+                &senc.bytes,
+            )?);
+            return Ok(AddedBoxes {
+                bytes: added,
+                saio_field: None,
+                first_iv: 24 + senc.first_iv,
+            });
+        }
+        added.extend(boxed(b"saiz", None, &saiz_payload(&senc.info_sizes)?)?);
         let saio_at = added.len() + 8 + 4 + 4;
         added.extend(boxed(b"saio", None, &[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])?);
-        saio_field_in_added = Some(saio_at);
-        senc_in_added = added.len() + 8;
-        added.extend(boxed(b"senc", None, &senc)?);
-    } else {
-        senc_in_added = added.len() + 24;
-        added.extend(boxed(b"uuid", Some(&PIFF_SAMPLE_ENCRYPTION_UUID), &senc)?);
+        let senc_at = added.len() + 8;
+        added.extend(boxed(b"senc", None, &senc.bytes)?);
+        Ok(AddedBoxes {
+            bytes: added,
+            saio_field: Some(saio_at),
+            first_iv: senc_at + senc.first_iv,
+        })
     }
+}
 
-    // New traf = old traf + added boxes; new moof = old moof with that traf.
-    let grow = added.len();
+/// The `saiz` payload: one default size when all samples' are equal, else each size.
+fn saiz_payload(info_sizes: &[usize]) -> Result<Vec<u8>, FragmentError> {
+    let mut saiz = vec![0, 0, 0, 0];
+    let uniform = info_sizes.windows(2).all(|w| w[0] == w[1]);
+    let sizes: Vec<u8> = info_sizes
+        .iter()
+        .map(|&s| u8::try_from(s))
+        .collect::<Result<_, _>>()
+        .map_err(|_| unsupported("a sample's aux info exceeds 255 bytes (too many NAL units)"))?;
+    saiz.push(if uniform {
+        sizes.first().copied().unwrap_or(0)
+    } else {
+        0
+    });
+    saiz.extend_from_slice(&(sizes.len() as u32).to_be_bytes());
+    if !uniform {
+        saiz.extend_from_slice(&sizes);
+    }
+    Ok(saiz)
+}
+
+/// The new `moof`: the old one with `added` at the end of its `traf`, box sizes, the
+/// `trun` data offset and the `saio` offset updated.
+fn grown_moof(frag: &[u8], lay: &Layout, added: &AddedBoxes) -> Result<Vec<u8>, FragmentError> {
+    let grow = added.bytes.len();
     let mut moof = Vec::with_capacity(lay.moof.len() + grow);
     moof.extend_from_slice(part(frag, lay.moof.start..lay.traf.end)?);
-    moof.extend_from_slice(&added);
+    moof.extend_from_slice(&added.bytes);
     moof.extend_from_slice(part(frag, lay.traf.end..lay.moof.end)?);
     let size = |n: usize| u32::try_from(n).map_err(|_| unsupported("moof larger than 4 GiB"));
     set_u32(&mut moof, 0, size(lay.moof.len() + grow)?)?;
@@ -395,20 +496,14 @@ pub fn encrypt_fragment(
         lay.data_offset_at - lay.moof.start,
         new_offset as u32,
     )?;
-    if let Some(saio_at) = saio_field_in_added {
+    if let Some(saio_at) = added.saio_field {
         // saio offsets are relative to the moof start (the base of a traf without base_data_offset).
         let added_at = lay.traf.end - lay.moof.start;
-        let first_iv = added_at + senc_in_added + first_iv_in_senc;
-        set_u32(&mut moof, added_at + saio_at, size(first_iv)?)?;
+        set_u32(
+            &mut moof,
+            added_at + saio_at,
+            size(added_at + added.first_iv)?,
+        )?;
     }
-
-    let mut bytes = Vec::with_capacity(frag.len() + grow);
-    bytes.extend_from_slice(part(frag, 0..lay.moof.start)?);
-    bytes.extend_from_slice(&moof);
-    bytes.extend_from_slice(part(&out, lay.moof.end..out.len())?);
-    Ok(Encrypted {
-        bytes,
-        moof: lay.moof.start..lay.moof.start + moof.len(),
-        samples: entries.len(),
-    })
+    Ok(moof)
 }

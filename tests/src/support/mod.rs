@@ -3,6 +3,7 @@
 mod capture;
 mod events;
 mod measure;
+pub mod prereq;
 mod reference;
 
 pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
@@ -23,10 +24,4 @@ pub fn repo_root() -> PathBuf {
 /// `assets/` in the repository.
 pub fn assets_dir() -> PathBuf {
     repo_root().join("assets")
-}
-
-/// `../shared/corpus` next to the repository, when it exists (CI has it; a fresh clone may not).
-pub fn corpus_dir() -> Option<PathBuf> {
-    let p = repo_root().join("../shared/corpus");
-    p.is_dir().then_some(p)
 }
