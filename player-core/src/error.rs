@@ -57,6 +57,12 @@ pub enum Error {
     /// The player has stopped.
     #[error("the player has stopped")]
     Stopped,
+    /// Playback made no progress for this long, with nothing known to wait for.
+    #[error("no new media for {seconds:.0} s")]
+    Stalled {
+        /// Seconds without progress.
+        seconds: u64,
+    },
     /// Starting a thread or runtime failed.
     #[error("cannot start {what}: {message}")]
     Spawn {
@@ -81,6 +87,7 @@ impl Error {
             Error::Unsupported { .. } => "unsupported",
             Error::NoPlayableStream | Error::NoSuchStream { .. } => "selection",
             Error::Stopped => "stopped",
+            Error::Stalled { .. } => "stall",
             Error::Spawn { .. } => "internal",
         }
     }

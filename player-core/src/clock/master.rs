@@ -61,6 +61,16 @@ impl MasterClock {
         self.anchor_media + elapsed
     }
 
+    /// Changes the rate from `at` on, keeping the position continuous.
+    pub fn set_rate(&mut self, rate: f64, at: Instant) {
+        if rate.is_finite() && rate > 0.0 {
+            let pos = self.position(at);
+            self.anchor_media = pos;
+            self.anchor_at = at;
+            self.rate = rate;
+        }
+    }
+
     /// Whether the clock advances.
     pub fn is_running(&self) -> bool {
         self.running
@@ -114,6 +124,24 @@ mod tests {
             c.position(t0 + Duration::from_secs(1)),
             Duration::from_secs(10)
         );
+    }
+
+    #[test]
+    fn a_rate_change_keeps_the_position_continuous() {
+        let t0 = Instant::now();
+        let mut c = MasterClock::new(Duration::ZERO, t0);
+        c.set_running(true, t0);
+        c.set_rate(1.05, t0 + Duration::from_secs(10));
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(10)),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(30)),
+            Duration::from_secs(31)
+        );
+        c.set_rate(f64::NAN, t0);
+        assert_eq!(c.rate(), 1.05);
     }
 
     #[test]

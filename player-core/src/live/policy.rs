@@ -21,7 +21,8 @@ pub enum NextFragment {
     End,
 }
 
-/// Decides what follows `cursor` on `timeline`. A guess past the edge needs tfrf look-ahead
+/// Decides what follows `cursor` on `timeline`. A guess past the known edge (at most
+/// `lookahead` fragments past it, on the fragments' cadence) needs tfrf look-ahead
 /// (`lookahead` > 0): without it the origin's timeline is only learnt from the manifest.
 pub fn next_fragment(timeline: &Timeline, cursor: u64, lookahead: u32) -> NextFragment {
     if let Some(c) = timeline.at_or_after(cursor) {
@@ -31,12 +32,32 @@ pub fn next_fragment(timeline: &Timeline, cursor: u64, lookahead: u32) -> NextFr
         return NextFragment::End;
     }
     match timeline.last() {
-        Some(last) if lookahead > 0 && last.end() >= cursor => NextFragment::Probe(Chunk {
-            start: last.end(),
-            duration: last.duration,
-        }),
+        Some(last)
+            if lookahead > 0 && cursor <= last.end() + u64::from(lookahead) * last.duration =>
+        {
+            let d = last.duration.max(1);
+            let steps = cursor.saturating_sub(last.end()).div_ceil(d);
+            NextFragment::Probe(Chunk {
+                start: last.end() + steps * d,
+                duration: d,
+            })
+        }
         _ => NextFragment::Refresh,
     }
+}
+
+/// The chunk holding tick `t`: a known one or, past the end of a live timeline, the one
+/// the fragments' steady cadence puts there (the first one when `t` precedes all).
+pub fn chunk_holding(timeline: &Timeline, t: u64) -> Option<Chunk> {
+    let last = timeline.last()?;
+    if !timeline.growing || t < last.end() {
+        return timeline.chunk_at(t);
+    }
+    let d = last.duration.max(1);
+    Some(Chunk {
+        start: last.end() + (t - last.end()) / d * d,
+        duration: d,
+    })
 }
 
 /// How far ahead to buffer. On live, near the edge, stay a fragment and a half behind what
@@ -99,8 +120,13 @@ mod tests {
         assert_eq!(next_fragment(&t, 1, 2), NextFragment::Known(c(20, 20)));
         assert_eq!(next_fragment(&t, 21, 2), NextFragment::Probe(c(40, 20)));
         assert_eq!(next_fragment(&t, 21, 0), NextFragment::Refresh);
-        // Past a guess that turned out wrong: only the manifest can tell.
-        assert_eq!(next_fragment(&t, 41, 2), NextFragment::Refresh);
+        // Further on, within the look-ahead, on the fragments' cadence.
+        assert_eq!(next_fragment(&t, 41, 2), NextFragment::Probe(c(60, 20)));
+        assert_eq!(next_fragment(&t, 80, 2), NextFragment::Probe(c(80, 20)));
+        // Beyond that only the manifest can tell.
+        assert_eq!(next_fragment(&t, 81, 2), NextFragment::Refresh);
+        assert_eq!(chunk_holding(&t, 5), Some(c(0, 20)));
+        assert_eq!(chunk_holding(&t, 75), Some(c(60, 20)));
         t.growing = false;
         assert_eq!(next_fragment(&t, 21, 2), NextFragment::End);
     }

@@ -49,6 +49,9 @@ pub struct Config {
     pub keys: Option<super::Keys>,
     /// Live: how far behind the edge to play (default three fragments; never under 1.5).
     pub live_delay: Option<Duration>,
+    /// Live: how far behind the delay playback may fall (after a stall) before it jumps
+    /// back to the live point instead of catching up by rate.
+    pub live_max_drift: Duration,
     /// Playback rate of the clock: 1.0 is real time; tests run a live simulation faster
     /// with paced null sinks made for the same speed (`Sinks::null_at`).
     pub speed: f64,
@@ -78,6 +81,7 @@ impl Default for Config {
             backup_urls: Vec::new(),
             keys: None,
             live_delay: None,
+            live_max_drift: Duration::from_secs(8),
             speed: 1.0,
             start_paused: false,
             #[cfg(feature = "test-hooks")]
@@ -99,6 +103,7 @@ impl Config {
             buffer_bytes: self.buffer_bytes as u64,
             startup_buffer: self.startup_buffer,
             live_delay: self.live_delay,
+            live_max_drift: self.live_max_drift,
             quality: self.quality,
             max_bitrate: self.max_bitrate,
             video: self.video.clone(),

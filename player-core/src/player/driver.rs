@@ -182,6 +182,7 @@ impl Driver {
                 }
             }
             Action::Hold(hold) => p.set_hold(hold),
+            Action::SetRate(rate) => p.set_playback_rate(rate),
             Action::Decode(kind, fragment) => {
                 p.charge(fragment.bytes);
                 self.send(kind, DecodeMsg::Fragment(fragment));

@@ -65,7 +65,7 @@ pub(crate) async fn run(
     let outcome = match open(&ctx, &req, download.body).await {
         Ok((track, body)) => {
             let payload = match req.target {
-                Target::Media(_) => Ok(Payload::Samples {
+                Target::Media(_) | Target::Edge(_) => Ok(Payload::Samples {
                     units: units(&track, &body.0),
                     kid: body.1,
                 }),

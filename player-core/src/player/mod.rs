@@ -21,6 +21,7 @@ mod pipeline;
 mod present_audio;
 mod present_video;
 mod stats;
+mod varispeed;
 mod video_stage;
 
 pub use crate::session::{

@@ -26,6 +26,10 @@ pub(crate) struct Pipeline {
     audio_master: AtomicBool,
     /// Run unpaced.
     pub fast: bool,
+    /// The simulation speed (media seconds per wall second at rate 1).
+    base_speed: f64,
+    /// The playback rate, f64 bits.
+    playback_rate: AtomicU64,
     /// Whether each output has played its last sample (this generation).
     output_done: [AtomicBool; 2],
     /// Fast mode: how far each output has got, ns.
@@ -70,6 +74,8 @@ impl Pipeline {
             hold: AtomicBool::new(true),
             audio_master: AtomicBool::new(false),
             fast,
+            base_speed: speed,
+            playback_rate: AtomicU64::new(1f64.to_bits()),
             output_done: [AtomicBool::new(false), AtomicBool::new(false)],
             fast_progress: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
             active: [AtomicBool::new(false), AtomicBool::new(false)],
@@ -139,9 +145,24 @@ impl Pipeline {
         self.active[kind.idx()].load(Ordering::Acquire)
     }
 
-    /// Media seconds per wall second.
+    /// Media seconds per wall second (the simulation speed times the playback rate).
     pub fn speed(&self) -> f64 {
         self.with_clock(|c| c.rate())
+    }
+
+    /// The playback rate (1 = normal) the audio output must play at.
+    pub fn playback_rate(&self) -> f64 {
+        f64::from_bits(self.playback_rate.load(Ordering::Acquire))
+    }
+
+    /// Plays at `rate` times normal: the clock follows at once, the audio output as it goes.
+    pub fn set_playback_rate(&self, rate: f64) {
+        if !(rate.is_finite() && rate > 0.0) {
+            return;
+        }
+        self.playback_rate.store(rate.to_bits(), Ordering::Release);
+        let speed = self.base_speed * rate;
+        self.with_clock(|c| c.set_rate(speed, Instant::now()));
     }
 
     /// Whether playback is held.

@@ -11,6 +11,7 @@ use crate::time::{duration_to_ticks, ticks_to_duration};
 
 use super::messages::PcmMsg;
 use super::pipeline::Pipeline;
+use super::varispeed::Varispeed;
 use crate::session::{Event, StreamKind};
 
 const POLL: Duration = Duration::from_millis(5);
@@ -29,27 +30,26 @@ struct Pending {
 struct Output {
     sink: Box<dyn AudioSink>,
     format: Option<(u32, u16)>,
-    /// Media time of the first sample written since the last flush.
-    base: Option<Duration>,
+    /// The playback rate, and the map from what was played back to media time.
+    speed: Varispeed,
+    /// Sample frames handed to the sink since the last flush.
     written: u64,
     paused: bool,
+    /// The end of the stream was reached and what the rate control held was played.
+    tail_taken: bool,
 }
 
 impl Output {
-    fn rate(&self) -> u32 {
-        self.format.map_or(48_000, |f| f.0)
-    }
-
-    /// Media time just after the last sample written.
+    /// Media time just after the last sample taken in.
     fn written_end(&self) -> Option<Duration> {
-        let rate = u64::from(self.rate());
-        self.base.map(|b| b + ticks_to_duration(self.written, rate))
+        self.speed.media_end()
     }
 
     fn flush(&mut self) {
         self.sink.flush();
-        self.base = None;
+        self.speed.reset();
         self.written = 0;
+        self.tail_taken = false;
     }
 }
 
@@ -78,9 +78,10 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
     let mut out = Output {
         sink,
         format: None,
-        base: None,
+        speed: Varispeed::new(48_000, 2),
         written: 0,
         paused: false,
+        tail_taken: false,
     };
     let mut current = 0;
     let mut pending: Option<Pending> = None;
@@ -91,6 +92,9 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
         }
         sync_generation(&pipeline, &mut current, &mut out, &mut pending, &mut ended);
         let hold = pipeline.hold();
+        if !pipeline.fast {
+            out.speed.set_rate(pipeline.playback_rate());
+        }
         if hold != out.paused {
             out.sink.set_paused(hold);
             out.paused = hold;
@@ -114,28 +118,54 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
         } else if hold || pending.is_none() {
             std::thread::sleep(POLL);
         }
-        if let Some(p) = &mut pending
-            && !hold
-        {
-            match out.sink.write(&p.samples[p.offset..]) {
-                Ok(frames) => {
-                    let channels = out.format.map_or(2, |f| usize::from(f.1));
-                    p.offset += frames * channels;
-                    out.written += frames as u64;
-                    if p.offset >= p.samples.len() {
-                        pending = None;
-                    }
-                }
-                Err(e) => {
-                    pipeline.emit(Event::problem("sink", e.to_string(), false));
-                    pending = None;
-                }
+        if ended && pending.is_none() && !out.tail_taken {
+            pending = take_tail(&mut out);
+        }
+        if !hold {
+            write_pending(&pipeline, &mut out, &mut pending);
+        }
+        report_position(&pipeline, &mut out, ended && pending.is_none(), hold);
+    }
+}
+
+/// At the end of the stream: what the rate control still holds.
+fn take_tail(out: &mut Output) -> Option<Pending> {
+    out.tail_taken = true;
+    let mut tail = Vec::new();
+    out.speed.finish(&mut tail);
+    (!tail.is_empty()).then_some(Pending {
+        samples: tail,
+        offset: 0,
+    })
+}
+
+/// Hands the sink what it takes of the pending audio.
+fn write_pending(pipeline: &Pipeline, out: &mut Output, pending: &mut Option<Pending>) {
+    let Some(p) = pending else {
+        return;
+    };
+    match out.sink.write(&p.samples[p.offset..]) {
+        Ok(frames) => {
+            let channels = out.format.map_or(2, |f| usize::from(f.1));
+            p.offset += frames * channels;
+            out.written += frames as u64;
+            if p.offset >= p.samples.len() {
+                *pending = None;
             }
         }
-        let played = out.sink.played();
-        if let Some(base) = out.base {
-            let rate = u64::from(out.rate());
-            let pos = base + ticks_to_duration(played, rate);
+        Err(e) => {
+            pipeline.emit(Event::problem("sink", e.to_string(), false));
+            *pending = None;
+        }
+    }
+}
+
+/// Drives the clock from what the sink has played, and says when the last sample was heard
+/// (`all_written`: nothing more will be written this generation).
+fn report_position(pipeline: &Pipeline, out: &mut Output, all_written: bool, hold: bool) {
+    let played = out.sink.played();
+    let draining = match out.speed.media_at(played) {
+        Some(pos) => {
             pipeline.with_stats(|s| s.audio_frames_played_now(played));
             let draining = played < out.written;
             if pipeline.fast {
@@ -143,15 +173,14 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
             } else if pipeline.audio_master() {
                 pipeline.with_clock(|c| c.anchor(pos, Instant::now(), draining && !hold, true));
             }
-            if ended && pending.is_none() && !draining && !pipeline.output_done(StreamKind::Audio) {
-                pipeline.set_output_done(StreamKind::Audio);
-                // Video may run on past the audio: hand the clock back to the monotonic clock.
-                pipeline.set_audio_master(false);
-            }
-        } else if ended && pending.is_none() && !pipeline.output_done(StreamKind::Audio) {
-            pipeline.set_output_done(StreamKind::Audio);
-            pipeline.set_audio_master(false);
+            draining
         }
+        None => false,
+    };
+    if all_written && !draining && !pipeline.output_done(StreamKind::Audio) {
+        pipeline.set_output_done(StreamKind::Audio);
+        // Video may run on past the audio: hand the clock back to the monotonic clock.
+        pipeline.set_audio_master(false);
     }
 }
 
@@ -168,8 +197,9 @@ fn prepare(pipeline: &Pipeline, out: &mut Output, frame: AudioFrame) -> Option<P
             return None;
         }
         out.format = Some(format);
-        out.base = None;
+        out.speed = Varispeed::new(format.0, format.1);
         out.written = 0;
+        out.tail_taken = false;
         // A sink paused before its first start (the hold at startup) must not stay paused:
         // the loop re-applies the hold from this known state.
         out.sink.set_paused(false);
@@ -193,25 +223,33 @@ fn prepare(pipeline: &Pipeline, out: &mut Output, frame: AudioFrame) -> Option<P
         samples.drain(..cut_samples);
         start += ticks_to_duration(cut as u64, rate);
     }
-    match out.written_end() {
+    // Where the samples go on the output timeline: continuing what was written (small
+    // overlaps and gaps are jitter, or filled with silence), or starting afresh.
+    let at = match out.written_end() {
         None => {
-            out.base = Some(start);
             out.sink.next_pts(start);
+            start
         }
         Some(end) if start > end + TOLERANCE => {
             let gap = start - end;
             if gap > MAX_SILENCE {
                 out.flush();
-                out.base = Some(start);
                 out.sink.next_pts(start);
+                start
             } else {
                 let frames = duration_to_ticks(gap, rate) as usize;
                 let mut with_silence = vec![0.0f32; frames * channels];
                 with_silence.extend_from_slice(&samples);
                 samples = with_silence;
+                end
             }
         }
-        Some(_) => {}
-    }
-    Some(Pending { samples, offset: 0 })
+        Some(end) => end,
+    };
+    let mut played_out = Vec::with_capacity(samples.len());
+    out.speed.push(at, &samples, &mut played_out);
+    (!played_out.is_empty()).then_some(Pending {
+        samples: played_out,
+        offset: 0,
+    })
 }

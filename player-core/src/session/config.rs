@@ -21,6 +21,9 @@ pub struct SessionConfig {
     pub startup_buffer: Duration,
     /// Live: how far behind the edge to play (default three fragments, never under 1.5).
     pub live_delay: Option<Duration>,
+    /// Live: how far behind the delay playback may fall before it jumps back to the live
+    /// point instead of catching up by rate.
+    pub live_max_drift: Duration,
     /// A fixed video level (index into the levels sorted by bitrate).
     pub quality: Option<usize>,
     /// Highest video bitrate the ABR may pick.
@@ -50,6 +53,7 @@ impl Default for SessionConfig {
             buffer_bytes: 32 * 1024 * 1024,
             startup_buffer: Duration::from_millis(1500),
             live_delay: None,
+            live_max_drift: Duration::from_secs(8),
             quality: None,
             max_bitrate: None,
             video: None,

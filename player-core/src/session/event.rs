@@ -70,6 +70,9 @@ pub struct Stats {
     /// Latency behind the live edge, seconds (live only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_s: Option<f64>,
+    /// Playback rate holding the live latency (live only; 1 = normal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
 }
 
 /// The end-of-session quality of experience report.

@@ -180,6 +180,10 @@ impl Session {
 
     /// A fetch finished: route it to the stream that asked for it.
     pub(super) fn on_fetched(&mut self, id: RequestId, outcome: FetchOutcome, now: Instant) {
+        if self.is_probe(id) {
+            self.on_probe(id, outcome, now);
+            return;
+        }
         if self
             .text
             .as_ref()
@@ -200,6 +204,11 @@ impl Session {
             FetchOutcome::Got(f) => self.accept(kind, f, now),
             FetchOutcome::NotYet => {
                 let wait = not_yet_wait(self.pres.fragment_duration(), self.cfg.speed);
+                if let Some(f) = self.flight(kind).map(|f| f.chunk) {
+                    self.learn_not_yet(kind, f.end(), now);
+                }
+                // Waiting for the live edge is waiting for something known.
+                self.watchdog.progress(now);
                 if let Some(t) = &mut self.tracks[kind.idx()] {
                     t.flight = None;
                     t.not_before = Some(now + wait);
@@ -340,11 +349,11 @@ impl Session {
             };
             self.abr.on_download(&transfer, now);
         }
-        // The fragment says exactly how long it is and, on live, what comes next.
-        let chunk = Chunk {
-            start: flight.chunk.start,
-            duration: fetched.exact_duration.unwrap_or(flight.chunk.duration),
-        };
+        self.watchdog.progress(now);
+        let chunk = self.exact_chunk(flight.chunk, fetched.exact_duration);
+        if self.pres.is_live() {
+            self.learn_fragment(kind, chunk.end(), &fetched.next, now);
+        }
         self.grow_timeline(kind, chunk, &fetched.next);
         // The pipeline is observed at ticks: count what is handed over until the next one,
         // or fast fetches would overrun the budget in between.
@@ -367,16 +376,30 @@ impl Session {
         }
     }
 
+    /// The fragment as it says it is: on live its tfxd duration is exact. On demand the
+    /// manifest is the whole truth: a fragment claiming another duration (a corrupt tfxd)
+    /// must not move where the presentation ends.
+    pub(super) fn exact_chunk(&self, chunk: Chunk, exact: Option<u64>) -> Chunk {
+        match exact {
+            Some(duration) if self.pres.is_live() && duration > 0 => Chunk {
+                start: chunk.start,
+                duration,
+            },
+            _ => chunk,
+        }
+    }
+
     /// Adds what a fragment told of itself and of the ones after it. On demand the manifest
     /// is the whole truth: packagers (ffmpeg) write tfrf there too, naming fragments a
     /// trimmed copy of the presentation does not have.
-    fn grow_timeline(&mut self, kind: StreamKind, chunk: Chunk, next: &[Chunk]) {
+    pub(super) fn grow_timeline(&mut self, kind: StreamKind, chunk: Chunk, next: &[Chunk]) {
         let live = self.pres.is_live();
+        if !live {
+            return;
+        }
         let t = self.pres.timeline_mut(kind);
         t.extend(std::iter::once(chunk));
-        if live {
-            t.extend(next.iter().copied());
-        }
+        t.extend(next.iter().copied());
         self.pres.prune(kind);
     }
 

@@ -162,6 +162,9 @@ pub enum Target {
     Media(StreamKind),
     /// The caption stream.
     Text,
+    /// A question about the live edge, asked with a fragment of this stream (its samples
+    /// are not used).
+    Edge(StreamKind),
 }
 
 /// A fragment to fetch.
@@ -223,6 +226,8 @@ pub enum Action {
     },
     /// Hold the clock (startup, stall, pause) or let it run.
     Hold(bool),
+    /// Play at this rate (1 = normal): media seconds per second of the clock.
+    SetRate(f64),
     /// Hand samples to a decoder.
     Decode(StreamKind, DecodeFragment),
     /// The stream has no more fragments this generation.

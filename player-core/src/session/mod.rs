@@ -39,6 +39,7 @@ mod config;
 mod event;
 mod fetching;
 mod io;
+mod live_follow;
 mod navigation;
 mod playback;
 mod presentation;
@@ -49,6 +50,7 @@ mod text;
 mod text_fetch;
 mod track;
 mod view;
+mod watchdog;
 
 #[cfg(test)]
 mod tests;
@@ -70,12 +72,14 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 use crate::manifest::Manifest;
 
+use live_follow::Follow;
 use playback::Playback;
 use presentation::Presentation;
 use quality::QualityChooser;
 use refresh::Refresh;
 use text::TextTrack;
 use track::Track;
+use watchdog::Watchdog;
 
 /// One playback of one presentation.
 #[derive(Debug)]
@@ -84,9 +88,12 @@ pub struct Session {
     pres: Presentation,
     tracks: [Option<Track>; 2],
     text: Option<TextTrack>,
+    /// Live: what is known of the edge and how it is followed.
+    follow: Option<Follow>,
     abr: QualityChooser,
     play: Playback,
     refresh: Refresh,
+    watchdog: Watchdog,
     /// What the pipeline looked like at the last tick.
     obs: Observed,
     out: VecDeque<Action>,
@@ -123,9 +130,11 @@ impl Session {
             pres,
             tracks: [None, None],
             text: None,
+            follow: None,
             abr,
             play,
             refresh: Refresh::default(),
+            watchdog: Watchdog::new(now),
             obs: Observed::default(),
             out: VecDeque::new(),
             next_id: 0,
@@ -134,13 +143,18 @@ impl Session {
             s.warn(&e);
         }
         s.open_captions();
-        let target = match s.cfg.start {
-            Some(at) => s.pres.origin + at,
-            None if s.pres.is_live() => s.live_point(),
-            None => s.pres.origin,
-        };
-        s.obs.position = target;
-        s.start_at(target, None, now);
+        s.obs.position = s.pres.origin;
+        if s.pres.is_live() {
+            let fragment = s.pres.fragment_duration();
+            s.follow = Some(Follow::new(now, s.cfg.speed, fragment));
+            let manifest = s.pres.manifest.clone();
+            s.learn_manifest(&manifest, now);
+        }
+        match s.cfg.start {
+            Some(at) => s.start_at(s.pres.origin + at, None, now),
+            None if s.pres.is_live() => s.jump_to_live(false, now),
+            None => s.start_at(s.pres.origin, None, now),
+        }
         Ok(s)
     }
 
@@ -241,6 +255,12 @@ impl Session {
 
     /// Cancels every request in flight.
     fn cancel_all(&mut self) {
+        if let Some(f) = &mut self.follow {
+            let locating = f.locate.as_mut().and_then(|l| l.flight.take());
+            for (id, _) in [locating, f.watch.take()].into_iter().flatten() {
+                self.out.push_back(Action::Cancel(id));
+            }
+        }
         let mut ids: Vec<_> = self
             .tracks
             .iter_mut()

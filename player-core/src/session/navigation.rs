@@ -5,8 +5,9 @@
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::live::{clamp_to_window, live_target, paused_refresh_interval};
+use crate::live::{clamp_to_window, paused_refresh_interval};
 use crate::manifest::StreamType;
+use crate::time::ticks_to_duration;
 
 use super::Session;
 use super::command::Command;
@@ -32,6 +33,7 @@ impl Session {
             }
             Command::Pause => {
                 self.play.user_paused = true;
+                self.stop_following();
                 self.out.push_back(Action::Hold(true));
                 if matches!(self.play.state, State::Playing | State::Buffering) {
                     self.set_state(State::Paused);
@@ -61,34 +63,35 @@ impl Session {
         self.out.push_back(Action::Close);
     }
 
-    /// The media time a live session aims for: the configured delay behind the edge.
-    pub(super) fn live_point(&self) -> Duration {
-        live_target(
-            self.pres.end(),
-            self.pres.fragment_duration(),
-            self.cfg.live_delay,
-        )
-    }
-
-    /// Starts a generation at media time `target`: video from the keyframe (fragment start)
-    /// at or before it, audio from the fragment holding that point. `requested` (seconds from
-    /// the origin, clamped or not) makes it a seek and reports it.
+    /// Starts a generation at the keyframe (fragment start) at or before media time
+    /// `target`. `requested` (seconds from the origin, clamped or not) makes it a seek and
+    /// reports it.
     pub(super) fn start_at(
         &mut self,
         target: Duration,
         requested: Option<(f64, bool)>,
         now: Instant,
     ) {
-        self.cancel_all();
-        self.end_stall(now);
+        let lead = self.pres.lead();
         let start = self
             .pres
-            .chunk_at(self.pres.lead(), target)
-            .map(|c| {
-                let ts = self.pres.timeline(self.pres.lead()).timescale;
-                crate::time::ticks_to_duration(c.start, ts)
-            })
+            .chunk_at(lead, target)
+            .map(|c| ticks_to_duration(c.start, self.pres.timeline(lead).timescale))
             .unwrap_or(target);
+        self.start_exact(start, requested, now);
+    }
+
+    /// Starts a generation showing media from exactly `start`: each stream is fetched from
+    /// the fragment holding it, and what comes before it is decoded but not shown.
+    pub(super) fn start_exact(
+        &mut self,
+        start: Duration,
+        requested: Option<(f64, bool)>,
+        now: Instant,
+    ) {
+        self.cancel_all();
+        self.end_stall(now);
+        self.watchdog.progress(now);
         self.play.generation += 1;
         let generation = self.play.generation;
         self.out.push_back(Action::Flush { generation, start });
@@ -125,6 +128,7 @@ impl Session {
         } else {
             origin + Duration::try_from_secs_f64(requested_s).unwrap_or(Duration::MAX / 2)
         };
+        self.stop_following();
         let (start, end) = (self.pres.window_start(), self.pres.end());
         let (target, clamped) = if self.pres.is_live() {
             clamp_to_window(wanted, start, end, self.pres.fragment_duration())
@@ -145,9 +149,7 @@ impl Session {
             ));
             return;
         }
-        let target = self.live_point();
-        let requested = target.saturating_sub(self.pres.origin).as_secs_f64();
-        self.start_at(target, Some((requested, false)), now);
+        self.jump_to_live(true, now);
     }
 
     /// After a pause: if the DVR window moved past the paused position, resume from its start.

@@ -69,6 +69,11 @@ impl Session {
         if self.play.is_over() {
             return;
         }
+        if self.play.generation == 0 {
+            // Still locating the live edge: nothing to play yet.
+            self.hold_latency(now);
+            return;
+        }
         if self.reached_end() {
             if self.play.state != State::Ended {
                 self.out.push_back(Action::Hold(true));
@@ -91,11 +96,13 @@ impl Session {
             }
             _ => {}
         }
+        self.hold_latency(now);
+        self.watch_progress(now);
         self.show_caption();
         if now >= self.play.next_stats() {
             self.play.last_stats = now;
             self.report_decoder(now);
-            let stats = self.stats(min_ahead);
+            let stats = self.stats(min_ahead, now);
             self.emit(Event::Stats(stats));
         }
     }
@@ -111,7 +118,7 @@ impl Session {
     }
 
     /// Media buffered ahead of the position, the least of the selected streams.
-    fn min_ahead(&self) -> Duration {
+    pub(super) fn min_ahead(&self) -> Duration {
         self.tracks
             .iter()
             .flatten()
@@ -186,11 +193,11 @@ impl Session {
         }
     }
 
-    fn stats(&self, min_ahead: Duration) -> Stats {
+    fn stats(&self, min_ahead: Duration, now: Instant) -> Stats {
         let origin = self.pres.origin;
         let live = self.pres.is_live().then(|| {
             (
-                self.pres.end().saturating_sub(origin).as_secs_f64(),
+                self.edge_now(now).saturating_sub(origin).as_secs_f64(),
                 self.pres
                     .window_start()
                     .saturating_sub(origin)
@@ -219,6 +226,7 @@ impl Session {
             frames_dropped: c.frames_dropped,
             audio_frames: c.audio_frames,
             latency_s: live.map(|(edge, _)| (edge - position_s).max(0.0)),
+            rate: self.follow.as_ref().map(|f| f.rate),
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::live::{Timeline, prune_to_window};
+use crate::live::{Timeline, chunk_holding, prune_to_window};
 use crate::manifest::{Chunk, Manifest};
 use crate::time::{duration_to_ticks, ticks_to_duration};
 
@@ -159,10 +159,11 @@ impl Presentation {
             .unwrap_or(Duration::from_secs(2))
     }
 
-    /// The chunk of `kind` containing media time `at` (the first one when `at` precedes all).
+    /// The chunk of `kind` containing media time `at` (the first one when `at` precedes all;
+    /// past the end of a live timeline, the one its cadence puts there).
     pub fn chunk_at(&self, kind: StreamKind, at: Duration) -> Option<Chunk> {
         let t = self.timeline(kind);
-        t.chunk_at(duration_to_ticks(at, t.timescale))
+        chunk_holding(t, duration_to_ticks(at, t.timescale))
     }
 
     /// Drops timeline entries of `kind` that left the DVR window.

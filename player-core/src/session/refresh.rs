@@ -51,6 +51,11 @@ impl Session {
         match result {
             Ok(fresh) => {
                 self.pres.merge(&fresh);
+                if fresh.is_live {
+                    self.learn_manifest(&fresh, now);
+                    // The event goes on (an encoder gap is waited out).
+                    self.watchdog.progress(now);
+                }
                 if let Some(t) = &mut self.text {
                     t.merge(&fresh);
                 }

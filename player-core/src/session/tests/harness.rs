@@ -132,6 +132,8 @@ pub struct Script {
     pub obs: Observed,
     /// Every action polled so far, in order.
     pub log: Vec<Action>,
+    /// The playback rate the session last asked for.
+    pub rate: f64,
 }
 
 /// Seconds as a duration.
@@ -150,6 +152,7 @@ impl Script {
             now: t0,
             obs: Observed::default(),
             log: Vec::new(),
+            rate: 1.0,
         };
         let first = script.drain();
         if let Some(start) = first.iter().find_map(|a| match a {
@@ -173,6 +176,9 @@ impl Script {
             out.push(a);
         }
         for a in &out {
+            if let Action::SetRate(r) = a {
+                self.rate = *r;
+            }
             self.log.push(clone_action(a));
         }
         out
@@ -190,11 +196,11 @@ impl Script {
         self.input(Input::Tick(obs))
     }
 
-    /// Lets `d` of wall time pass, the clock advancing by the same media time when `playing`.
+    /// Lets `d` of wall time pass, the clock advancing at the playback rate when `playing`.
     pub fn wait(&mut self, d: Duration, playing: bool) -> Vec<Action> {
         self.now += d;
         if playing {
-            self.obs.position += d;
+            self.obs.position += d.mul_f64(self.rate);
         }
         self.tick()
     }
@@ -251,7 +257,7 @@ impl Script {
 pub fn got(req: &FetchRequest, exact: Option<u64>, next: &[Chunk]) -> FetchOutcome {
     let payload = match req.target {
         Target::Text => Payload::Cues(Vec::new()),
-        Target::Media(_) => Payload::Samples {
+        Target::Media(_) | Target::Edge(_) => Payload::Samples {
             units: Vec::new(),
             kid: None,
         },
@@ -353,7 +359,7 @@ pub fn progress(received: u64, expected: u64, elapsed: f64) -> Progress {
 }
 
 /// A copy of an action for the log (samples are not kept).
-fn clone_action(a: &Action) -> Action {
+pub fn clone_action(a: &Action) -> Action {
     match a {
         Action::Fetch(r) => Action::Fetch(r.clone()),
         Action::Cancel(id) => Action::Cancel(*id),
@@ -363,6 +369,7 @@ fn clone_action(a: &Action) -> Action {
             start: *start,
         },
         Action::Hold(h) => Action::Hold(*h),
+        Action::SetRate(r) => Action::SetRate(*r),
         Action::Decode(k, f) => Action::Decode(*k, f.clone()),
         Action::EndOfStream(k, g) => Action::EndOfStream(*k, *g),
         Action::Emit(e) => Action::Emit(e.clone()),

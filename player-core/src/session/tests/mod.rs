@@ -5,5 +5,8 @@ mod captions;
 mod commands;
 mod failover;
 mod harness;
+mod latency;
 mod live;
+mod live_origin;
 mod vod;
+mod watchdog;
