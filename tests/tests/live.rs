@@ -1,5 +1,7 @@
 //! Live and DVR end to end: the simulated live origin (a faster test clock) and the real
 //! pipeline paced at the same speed, so latency, rebuffers and requests mean what they say.
+//! Each scenario runs against both live origins: one whose manifest lists every fragment that
+//! exists, and one whose manifest lags the edge by its look-ahead, as IIS does.
 
 use std::time::{Duration, Instant};
 
@@ -13,9 +15,10 @@ const FRAGMENT: f64 = 2.0;
 /// The default live delay: three fragments.
 const DELAY: f64 = 3.0 * FRAGMENT;
 
-fn origin(live: LiveConfig) -> Origin {
+fn origin(iis: bool, live: LiveConfig) -> Origin {
     let live = LiveConfig {
         speed: SPEED,
+        manifest_lags: iis,
         time_base: 17_000_000_000_000_000,
         ..live
     };
@@ -101,10 +104,9 @@ fn last_seek(seen: &[Event]) -> (f64, f64, bool) {
         .expect("a seek event")
 }
 
-#[test]
-fn live_starts_behind_the_edge_and_follows_it_through_tfrf_alone() {
+fn live_starts_behind_the_edge_and_follows_it_through_tfrf_alone(iis: bool) {
     let _serial = serial();
-    let origin = origin(LiveConfig::default());
+    let origin = origin(iis, LiveConfig::default());
     let (player, _) = open(&origin, Config::default());
     let mut seen = Vec::new();
     until(&player, &mut seen, position_at_least(64.0));
@@ -171,10 +173,13 @@ fn assert_refreshed_only_after_a_missed_guess(origin: &Origin) {
 #[test]
 fn without_lookahead_the_manifest_refresh_path_keeps_playing() {
     let _serial = serial();
-    let origin = origin(LiveConfig {
-        lookahead: 0,
-        ..LiveConfig::default()
-    });
+    let origin = origin(
+        false,
+        LiveConfig {
+            lookahead: 0,
+            ..LiveConfig::default()
+        },
+    );
     let (player, _) = open(&origin, Config::default());
     let mut seen = Vec::new();
     until(&player, &mut seen, position_at_least(34.0));
@@ -191,14 +196,16 @@ fn without_lookahead_the_manifest_refresh_path_keeps_playing() {
     );
 }
 
-#[test]
-fn dvr_pause_resume_seek_back_go_live_replay_and_clamp() {
+fn dvr_pause_resume_seek_back_go_live_replay_and_clamp(iis: bool) {
     let _serial = serial();
-    let origin = origin(LiveConfig {
-        dvr_window: Some(Duration::from_secs(60)),
-        preroll: Duration::from_secs(60),
-        ..LiveConfig::default()
-    });
+    let origin = origin(
+        iis,
+        LiveConfig {
+            dvr_window: Some(Duration::from_secs(60)),
+            preroll: Duration::from_secs(60),
+            ..LiveConfig::default()
+        },
+    );
     let (player, video) = open(&origin, Config::default());
     let mut seen = Vec::new();
     until(&player, &mut seen, position_at_least(58.0));
@@ -309,13 +316,15 @@ fn a_seek_before_the_window_is_clamped_to_its_start(player: &Player, seen: &mut 
     until(player, seen, state_is(State::Playing));
 }
 
-#[test]
-fn an_encoder_gap_on_all_levels_is_waited_out_without_errors() {
+fn an_encoder_gap_on_all_levels_is_waited_out_without_errors(iis: bool) {
     let _serial = serial();
-    let origin = origin(LiveConfig {
-        gaps: vec![parse_gap("20..30").expect("gap")],
-        ..LiveConfig::default()
-    });
+    let origin = origin(
+        iis,
+        LiveConfig {
+            gaps: vec![parse_gap("20..30").expect("gap")],
+            ..LiveConfig::default()
+        },
+    );
     let (player, video) = open(&origin, Config::default());
     let mut seen = Vec::new();
     until(&player, &mut seen, position_at_least(40.0));
@@ -334,13 +343,15 @@ fn an_encoder_gap_on_all_levels_is_waited_out_without_errors() {
     );
 }
 
-#[test]
-fn a_gap_on_the_current_level_only_makes_the_player_switch_level() {
+fn a_gap_on_the_current_level_only_makes_the_player_switch_level(iis: bool) {
     let _serial = serial();
-    let origin = origin(LiveConfig {
-        gaps: vec![parse_gap("16..26@300000").expect("gap")],
-        ..LiveConfig::default()
-    });
+    let origin = origin(
+        iis,
+        LiveConfig {
+            gaps: vec![parse_gap("16..26@300000").expect("gap")],
+            ..LiveConfig::default()
+        },
+    );
     let (player, video) = open(
         &origin,
         Config {
@@ -368,13 +379,15 @@ fn a_gap_on_the_current_level_only_makes_the_player_switch_level() {
     assert_eq!(summary.rebuffers, 0, "{seen:#?}");
 }
 
-#[test]
-fn the_end_of_a_live_event_ends_playback() {
+fn the_end_of_a_live_event_ends_playback(iis: bool) {
     let _serial = serial();
-    let origin = origin(LiveConfig {
-        end_at: Some(Duration::from_secs(24)),
-        ..LiveConfig::default()
-    });
+    let origin = origin(
+        iis,
+        LiveConfig {
+            end_at: Some(Duration::from_secs(24)),
+            ..LiveConfig::default()
+        },
+    );
     let (player, _) = open(&origin, Config::default());
     let mut seen = Vec::new();
     until(&player, &mut seen, |e| {
@@ -395,3 +408,29 @@ fn the_end_of_a_live_event_ends_playback() {
     let last = stats(&seen).last().map_or(0.0, |s| s.position_s);
     assert!(last >= 18.0, "played up to the end: {last}");
 }
+
+/// Each scenario against the origin whose manifest lists everything, and the IIS-like one.
+macro_rules! against_both_origins {
+    ($($name:ident),* $(,)?) => {
+        mod eager_manifest {
+            $(#[test]
+            fn $name() {
+                super::$name(false);
+            })*
+        }
+        mod iis_manifest {
+            $(#[test]
+            fn $name() {
+                super::$name(true);
+            })*
+        }
+    };
+}
+
+against_both_origins!(
+    live_starts_behind_the_edge_and_follows_it_through_tfrf_alone,
+    dvr_pause_resume_seek_back_go_live_replay_and_clamp,
+    an_encoder_gap_on_all_levels_is_waited_out_without_errors,
+    a_gap_on_the_current_level_only_makes_the_player_switch_level,
+    the_end_of_a_live_event_ends_playback,
+);

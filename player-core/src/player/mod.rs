@@ -322,6 +322,11 @@ impl Player {
         &self.events
     }
 
+    /// Media time of position 0 (the presentation's first fragment when it was opened).
+    pub fn origin(&self) -> Duration {
+        self.view().origin
+    }
+
     /// The current position from the presentation start.
     pub fn position(&self) -> Duration {
         self.pipeline.position().saturating_sub(self.view().origin)

@@ -104,8 +104,21 @@ impl Pipeline {
             self.output_done[i].store(false, Ordering::Release);
         }
         self.floor.store(nanos(start), Ordering::Release);
-        self.with_clock(|c| c.anchor(start, Instant::now(), false, false));
+        // Under the clock's lock, so no output can anchor it for the old generation after.
+        let mut clock = locked(&self.clock);
+        clock.anchor(start, Instant::now(), false, false);
         self.generation.store(generation, Ordering::Release);
+    }
+
+    /// Runs `f` on the clock if `generation` is still the current one: an output that has
+    /// not noticed a new start yet must not move the clock back to where it was.
+    pub fn with_clock_for<R>(
+        &self,
+        generation: u64,
+        f: impl FnOnce(&mut MasterClock) -> R,
+    ) -> Option<R> {
+        let mut clock = locked(&self.clock);
+        (self.generation() == generation).then(|| f(&mut clock))
     }
 
     /// Runs `f` on the clock.
@@ -120,7 +133,7 @@ impl Pipeline {
 
     /// In fast mode, records how far output `kind` has got; the position is the slowest
     /// active output's, so each stream's forward buffer is measured from what was consumed.
-    pub fn advance_fast(&self, kind: StreamKind, pos: Duration) {
+    pub fn advance_fast(&self, generation: u64, kind: StreamKind, pos: Duration) {
         self.fast_progress[kind.idx()].store(nanos(pos), Ordering::Release);
         let slowest = [StreamKind::Video, StreamKind::Audio]
             .into_iter()
@@ -128,7 +141,7 @@ impl Pipeline {
             .map(|k| self.fast_progress[k.idx()].load(Ordering::Acquire))
             .min()
             .map_or(pos, Duration::from_nanos);
-        self.with_clock(|c| {
+        self.with_clock_for(generation, |c| {
             if slowest > c.position(Instant::now()) {
                 c.anchor(slowest, Instant::now(), false, false);
             }

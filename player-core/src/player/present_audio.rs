@@ -124,7 +124,13 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
         if !hold {
             write_pending(&pipeline, &mut out, &mut pending);
         }
-        report_position(&pipeline, &mut out, ended && pending.is_none(), hold);
+        report_position(
+            &pipeline,
+            &mut out,
+            current,
+            ended && pending.is_none(),
+            hold,
+        );
     }
 }
 
@@ -162,16 +168,24 @@ fn write_pending(pipeline: &Pipeline, out: &mut Output, pending: &mut Option<Pen
 
 /// Drives the clock from what the sink has played, and says when the last sample was heard
 /// (`all_written`: nothing more will be written this generation).
-fn report_position(pipeline: &Pipeline, out: &mut Output, all_written: bool, hold: bool) {
+fn report_position(
+    pipeline: &Pipeline,
+    out: &mut Output,
+    generation: u64,
+    all_written: bool,
+    hold: bool,
+) {
     let played = out.sink.played();
     let draining = match out.speed.media_at(played) {
         Some(pos) => {
             pipeline.with_stats(|s| s.audio_frames_played_now(played));
             let draining = played < out.written;
             if pipeline.fast {
-                pipeline.advance_fast(StreamKind::Audio, pos);
+                pipeline.advance_fast(generation, StreamKind::Audio, pos);
             } else if pipeline.audio_master() {
-                pipeline.with_clock(|c| c.anchor(pos, Instant::now(), draining && !hold, true));
+                pipeline.with_clock_for(generation, |c| {
+                    c.anchor(pos, Instant::now(), draining && !hold, true);
+                });
             }
             draining
         }

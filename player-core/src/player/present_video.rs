@@ -82,7 +82,7 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 }
                 let now = Instant::now();
                 let drift = if pipeline.fast {
-                    pipeline.advance_fast(StreamKind::Video, pts);
+                    pipeline.advance_fast(current, StreamKind::Video, pts);
                     None
                 } else {
                     let clock = pipeline.position();
@@ -103,7 +103,9 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
             FrameAction::Wait(d) => {
                 if !pipeline.audio_master() && d > DISCONTINUITY {
                     // A timestamp jump (encoder gap) with no audio to carry the clock over it.
-                    pipeline.with_clock(|c| c.anchor(pts, Instant::now(), !pipeline.hold(), false));
+                    pipeline.with_clock_for(current, |c| {
+                        c.anchor(pts, Instant::now(), !pipeline.hold(), false);
+                    });
                 }
                 std::thread::sleep(d.div_f64(pipeline.speed()).min(POLL));
                 pending = Some(f);

@@ -41,7 +41,7 @@ impl Session {
         // resume) while they wait for the clock to consume what they hold.
         let starving = !self.cfg.fast && ahead < self.cfg.startup_buffer;
         let over_budget = self.obs.queued_bytes >= self.cfg.buffer_bytes;
-        if ahead >= self.buffer_target() || (over_budget && !starving) {
+        if ahead >= self.buffer_target(now) || (over_budget && !starving) {
             return;
         }
         let lookahead = self.pres.live.lookahead;
@@ -65,11 +65,8 @@ impl Session {
     }
 
     /// How far ahead to buffer (on live, bounded by the distance to the edge).
-    fn buffer_target(&self) -> Duration {
-        let latency = self
-            .pres
-            .is_live()
-            .then(|| self.pres.end().saturating_sub(self.obs.position));
+    fn buffer_target(&self, now: Instant) -> Duration {
+        let latency = self.pres.is_live().then(|| self.latency(now));
         buffer_target(
             self.cfg.buffer_ahead,
             self.pres.fragment_duration(),

@@ -33,6 +33,9 @@ pub(crate) struct Follow {
     /// the next one may go.
     pub watch: Option<(RequestId, Chunk)>,
     pub next_watch: Instant,
+    /// A start close to the edge waits until the fragment being made is known to exist
+    /// (media time its end): then the latency is the delay, to within a probe's timing.
+    pub wait_for_edge: Option<Duration>,
 }
 
 /// A jump to the live point waiting for the edge to be located.
@@ -55,6 +58,7 @@ impl Follow {
             locate: None,
             watch: None,
             next_watch: now,
+            wait_for_edge: None,
         }
     }
 }
@@ -283,13 +287,22 @@ impl Session {
                 let exact = self.exact_chunk(chunk, f.exact_duration);
                 self.learn_fragment(kind, exact.end(), &f.next, now);
                 // What the probe found is as good as any fragment's tfrf: the streams may
-                // fetch it.
+                // fetch it, at once.
                 self.grow_timeline(kind, exact, &f.next);
+                for t in self.tracks.iter_mut().flatten() {
+                    t.not_before = None;
+                }
                 Duration::ZERO
             }
             FetchOutcome::NotYet => {
                 self.learn_not_yet(kind, chunk.end(), now);
-                (fragment / 4).div_f64(self.cfg.speed.max(0.01))
+                // Waiting to start close to the edge: look more often.
+                let waiting = self
+                    .follow
+                    .as_ref()
+                    .is_some_and(|f| f.wait_for_edge.is_some());
+                let step = if waiting { fragment / 16 } else { fragment / 4 };
+                step.div_f64(self.cfg.speed.max(0.01))
             }
             // A gap, an error: try again a fragment later.
             _ => fragment.div_f64(self.cfg.speed.max(0.01)),
@@ -337,8 +350,16 @@ impl Session {
             return;
         };
         let fragment = self.pres.fragment_duration();
-        let wanted = live_target(self.edge_now(now), fragment, self.cfg.live_delay);
-        let latest = self.pres.end().max(self.edge_now(now));
+        let (wanted, wait) = self.start_point(now);
+        if let Some(f) = &mut self.follow {
+            f.wait_for_edge = wait;
+        }
+        // A start waiting for the fragment being made may be the delay behind its end.
+        let latest = self
+            .pres
+            .end()
+            .max(self.edge_now(now))
+            .max(wait.unwrap_or_default());
         let (target, _) = clamp_to_window(wanted, self.pres.window_start(), latest, fragment);
         let requested = l.seek.then(|| {
             let s = target.saturating_sub(self.pres.origin).as_secs_f64();
@@ -347,6 +368,41 @@ impl Session {
         self.start_exact(target, requested, now);
         if let Some(f) = &mut self.follow {
             f.following = true;
+        }
+    }
+
+    /// Where a jump to the live point lands, and what edge it must wait for. With a delay of
+    /// two fragments or more the estimate is good enough: the delay behind it (the edge is
+    /// known to within half a fragment). Closer, half a fragment too close would run dry at
+    /// the next fragment: start the delay behind the end of the fragment being made, and
+    /// hold the clock until it exists.
+    fn start_point(&self, now: Instant) -> (Duration, Option<Duration>) {
+        let fragment = self.pres.fragment_duration();
+        let delay = self.live_delay_floor();
+        let estimate = live_target(self.edge_now(now), fragment, self.cfg.live_delay);
+        let known = self.follow.as_ref().and_then(|f| f.edge.known(now));
+        let (Some(known), true) = (known, delay < fragment * 2) else {
+            return (estimate, None);
+        };
+        let lead = self.pres.lead();
+        let timeline = self.pres.timeline(lead);
+        let making = chunk_holding(timeline, duration_to_ticks(known, timeline.timescale))
+            .map(|c| self.media(lead, c.end()));
+        match making {
+            Some(end) => (end.saturating_sub(delay), Some(end)),
+            None => (estimate, None),
+        }
+    }
+
+    /// Whether a start close to the edge may let the clock run: the fragment it waits for
+    /// is known to exist.
+    pub(super) fn edge_reached(&self, now: Instant) -> bool {
+        let Some(f) = &self.follow else {
+            return true;
+        };
+        match f.wait_for_edge {
+            Some(end) => f.edge.known(now).is_some_and(|k| k >= end),
+            None => true,
         }
     }
 

@@ -100,7 +100,7 @@ impl Session {
         self.obs.output_done = [false; 2];
         for kind in [StreamKind::Video, StreamKind::Audio] {
             self.tracks[kind.idx()] = self.pres.plan(kind).map(|_| {
-                let cursor = self.pres.chunk_at(kind, start).map_or(0, |c| c.start);
+                let cursor = self.pres.cursor_at(kind, start);
                 Track::new(cursor, start)
             });
         }

@@ -129,8 +129,11 @@ impl Session {
 
     fn buffering(&mut self, min_ahead: Duration, now: Instant) {
         let ready = self.cfg.fast || min_ahead >= self.cfg.startup_buffer;
-        if !ready {
+        if !ready || !self.edge_reached(now) {
             return;
+        }
+        if let Some(f) = &mut self.follow {
+            f.wait_for_edge = None;
         }
         if self.play.user_paused {
             self.set_state(State::Paused);

@@ -166,6 +166,18 @@ impl Presentation {
         chunk_holding(t, duration_to_ticks(at, t.timescale))
     }
 
+    /// Where fetching `kind` from media time `at` begins: the known chunk holding it, or,
+    /// past the known end of a live timeline, the chunk right after that end (its start is
+    /// exact; guessing further on the cadence could miss when durations vary).
+    pub fn cursor_at(&self, kind: StreamKind, at: Duration) -> u64 {
+        let t = self.timeline(kind);
+        let ticks = duration_to_ticks(at, t.timescale);
+        match t.end() {
+            Some(end) if t.growing && ticks >= end => end,
+            _ => t.chunk_at(ticks).map_or(0, |c| c.start),
+        }
+    }
+
     /// Drops timeline entries of `kind` that left the DVR window.
     pub fn prune(&mut self, kind: StreamKind) {
         let LiveInfo {

@@ -27,6 +27,10 @@ struct Args {
     /// Live: tfrf look-ahead fragments (LookAheadFragmentCount; 0 = no tfrf).
     #[arg(long, default_value_t = 2)]
     lookahead: u32,
+    /// Live: behave as IIS does — the manifest leaves out the newest fragments, lagging the
+    /// edge by the look-ahead count (the tfrf of each fragment still names what exists).
+    #[arg(long)]
+    iis_lookahead: bool,
     /// Live: timestamp base in ticks, or `wallclock` (now, in 100-ns units since 1970).
     #[arg(long, default_value = "0")]
     time_base: String,
@@ -72,6 +76,7 @@ fn live_config(a: &Args) -> anyhow::Result<LiveConfig> {
             None
         },
         lookahead: a.lookahead,
+        manifest_lags: a.iis_lookahead,
         time_base,
         loop_content: !a.no_loop,
         preroll: secs(a.preroll)?,

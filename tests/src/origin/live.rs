@@ -15,6 +15,9 @@ pub struct LiveConfig {
     pub dvr_window: Option<Duration>,
     /// Entries written into each fragment's tfrf (LookAheadFragmentCount); 0 = no tfrf.
     pub lookahead: u32,
+    /// As IIS does: the manifest leaves out the newest `lookahead` fragments, so it lags the
+    /// edge by the look-ahead (tfrf still names every fragment that exists).
+    pub manifest_lags: bool,
     /// Added to every timestamp, in ticks (live streams use large absolute times).
     pub time_base: u64,
     /// Replay the content in a loop with increasing timestamps (else the event ends with it).
@@ -33,6 +36,7 @@ impl Default for LiveConfig {
             speed: 1.0,
             dvr_window: Some(Duration::from_secs(120)),
             lookahead: 2,
+            manifest_lags: false,
             time_base: 0,
             loop_content: true,
             preroll: Duration::from_secs(10),
@@ -213,6 +217,8 @@ impl LivePresentation {
     }
 
     /// Chunk `k` of stream `s`: (start since the live start, duration, source chunk index).
+    /// When looping, each stream's last chunk of a lap lasts until the next lap begins, so
+    /// timestamps run on without a hole, as a real encoder's do.
     fn chunk(&self, s: usize, k: u64) -> Option<(u64, u64, usize)> {
         let st = self.streams.get(s)?;
         let n = st.chunks.len() as u64;
@@ -220,7 +226,10 @@ impl LivePresentation {
             return None;
         }
         let (lap, j) = (k / n, (k % n) as usize);
-        let (t, d) = st.chunks[j];
+        let (t, mut d) = st.chunks[j];
+        if self.config.loop_content && j + 1 == st.chunks.len() {
+            d = self.period.saturating_sub(t).max(d);
+        }
         Some((lap * self.period + t, d, j))
     }
 
@@ -293,8 +302,17 @@ impl LivePresentation {
             "<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" TimeScale=\"{}\"",
             self.timescale
         );
+        let lag = if self.config.manifest_lags && !ended {
+            self.config.lookahead as usize
+        } else {
+            0
+        };
         let windows: Vec<Vec<(u64, u64)>> = (0..self.streams.len())
-            .map(|s| self.window(s, edge))
+            .map(|s| {
+                let mut w = self.window(s, edge);
+                w.truncate(w.len().saturating_sub(lag));
+                w
+            })
             .collect();
         if ended {
             let first = windows

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -102,6 +102,8 @@ impl AppState {
 pub struct Origin {
     addr: SocketAddr,
     log: RequestLog,
+    /// The live simulation and when its clock started.
+    live: Option<(LiveConfig, Instant)>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -111,11 +113,12 @@ impl Origin {
     pub fn start(root: impl Into<PathBuf>, config: OriginConfig) -> std::io::Result<Origin> {
         let root = root.into();
         let log = RequestLog::default();
+        let started = Instant::now();
         let state = Arc::new(AppState {
             root,
             log: log.clone(),
             live: config.live.clone(),
-            started: Instant::now(),
+            started,
             presentations: Mutex::new(HashMap::new()),
             faults: config.faults.clone(),
             attempts: Mutex::new(HashMap::new()),
@@ -158,6 +161,7 @@ impl Origin {
         Ok(Origin {
             addr,
             log,
+            live: config.live.map(|l| (l, started)),
             shutdown: Some(tx),
             thread: Some(thread),
         })
@@ -176,6 +180,22 @@ impl Origin {
     /// The requests answered so far.
     pub fn log(&self) -> &RequestLog {
         &self.log
+    }
+
+    /// Live: the true edge now, as media time (time base included) of a presentation at
+    /// the default timescale — what the encoder has produced, for measuring latency.
+    pub fn live_edge(&self) -> Option<Duration> {
+        let (live, started) = self.live.as_ref()?;
+        let wall = started.elapsed().as_secs_f64();
+        let produced = live.preroll.as_secs_f64() + wall * live.speed;
+        let produced = live
+            .end_at
+            .map_or(produced, |e| produced.min(e.as_secs_f64()));
+        let base = player_core::time::ticks_to_duration(
+            live.time_base,
+            player_core::time::DEFAULT_TIMESCALE,
+        );
+        Some(base + Duration::from_secs_f64(produced))
     }
 }
 

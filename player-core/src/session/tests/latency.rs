@@ -36,6 +36,15 @@ fn watch(s: &mut Script, for_s: f64) -> (Vec<(f64, f64)>, Vec<f64>) {
     (seen, rates)
 }
 
+/// The picture freezes for `for_s` seconds (the origin still answers).
+fn freeze(s: &mut Script, for_s: f64) {
+    for _ in 0..(for_s * 4.0) as usize {
+        let a = s.wait(secs(0.25), false);
+        let e = edge(s);
+        s.serve(a, origin(e, true));
+    }
+}
+
 #[test]
 fn the_reported_latency_is_within_a_second_of_the_true_one() {
     let mut s = playing(&live(10, 2), SessionConfig::default());
@@ -54,9 +63,7 @@ fn after_a_stall_the_delay_is_caught_up_by_the_rate_within_five_percent() {
     let mut s = playing(&live(10, 2), SessionConfig::default());
     watch(&mut s, 4.0);
     // Two seconds of a frozen picture: two seconds further behind.
-    for _ in 0..8 {
-        s.wait(secs(0.25), false);
-    }
+    freeze(&mut s, 2.0);
     assert!(true_latency(&s) > 6.8, "{}", true_latency(&s));
     let (seen, rates) = watch(&mut s, 60.0);
     assert!(rates.iter().any(|r| *r > 1.0), "{rates:?}");
@@ -90,9 +97,7 @@ fn too_close_to_the_edge_slows_down() {
 fn far_behind_the_player_jumps_back_to_the_live_point() {
     let mut s = playing(&live(10, 2), SessionConfig::default());
     watch(&mut s, 2.0);
-    for _ in 0..40 {
-        s.wait(secs(0.25), false);
-    }
+    freeze(&mut s, 10.0);
     assert!(true_latency(&s) > 14.0);
     let mut jumped = None;
     for _ in 0..8 {
@@ -117,9 +122,7 @@ fn far_behind_the_player_jumps_back_to_the_live_point() {
 fn a_seek_back_into_the_window_plays_at_the_normal_rate() {
     let mut s = playing(&live(10, 2), SessionConfig::default());
     watch(&mut s, 2.0);
-    for _ in 0..8 {
-        s.wait(secs(0.25), false);
-    }
+    freeze(&mut s, 2.0);
     watch(&mut s, 2.0);
     assert!(s.rate > 1.0, "catching up: {}", s.rate);
     s.command(Command::SeekBy(-10.0));
@@ -133,9 +136,7 @@ fn go_live_after_a_long_pause_lands_at_the_delay() {
     let mut s = playing(&live(10, 2), SessionConfig::default());
     watch(&mut s, 2.0);
     s.command(Command::Pause);
-    for _ in 0..80 {
-        s.wait(secs(0.25), false);
-    }
+    freeze(&mut s, 20.0);
     let play = s.command(Command::Play);
     assert!(states(&play).contains(&State::Buffering));
     let mut all = s.command(Command::GoLive);

@@ -30,9 +30,30 @@ fn a_configured_delay_is_kept_but_never_under_a_fragment_and_a_half() {
     };
     let (s, _) = open_live(&live(10, 2), cfg(10.0));
     assert_eq!(flush(&s.log), Some((1, secs(1011.0))));
-    let (s, _) = open_live(&live(10, 2), cfg(0.5));
-    // 1.5 fragments behind the edge estimate (1021 s).
-    assert_eq!(flush(&s.log), Some((1, secs(1018.0))));
+    let (mut s, first) = open_live(&live(10, 2), cfg(0.5));
+    // Never under 1.5 fragments: so close, the start is the delay behind the end of the
+    // fragment being made (1022 s)...
+    assert_eq!(flush(&s.log), Some((1, secs(1019.0))));
+    // ...and the clock waits until that fragment exists.
+    let e = edge(&s);
+    s.serve(first, origin(e, true));
+    for _ in 0..7 {
+        let a = s.wait(secs(0.25), false);
+        assert!(
+            !states(&a).contains(&State::Playing),
+            "playing before 1022 s exists"
+        );
+        let e = edge(&s);
+        s.serve(a, origin(e, true));
+    }
+    let mut started = false;
+    for _ in 0..4 {
+        let a = s.wait(secs(0.25), false);
+        started |= states(&a).contains(&State::Playing);
+        let e = edge(&s);
+        s.serve(a, origin(e, true));
+    }
+    assert!(started, "playing once 1022 s exists");
 }
 
 #[test]
