@@ -217,6 +217,12 @@ typedef struct sp_config {
   uint64_t buffer_bytes;
   // Start position, milliseconds from the presentation start.
   uint64_t start_ms;
+  // Live: how far behind the edge to play, milliseconds; 0 = three fragments. Never under
+  // one and a half fragments; held by a playback rate within 5 % of normal.
+  uint64_t live_delay_ms;
+  // Live: how far behind the delay playback may fall before it jumps back to the live
+  // point instead of catching up by rate, milliseconds; 0 = 8000.
+  uint64_t live_max_drift_ms;
   // Highest video bitrate to play, bits/s; 0 = no cap.
   uint64_t max_bitrate;
   // Video stream to play, by name (UTF-8); NULL = the first playable one.
@@ -278,6 +284,10 @@ typedef struct sp_stats {
   uint64_t avg_bitrate;
   // From open to the first picture, ms; -1 before it.
   int64_t startup_ms;
+  // Live: how far behind the live edge playback is, ms; -1 on demand.
+  int64_t latency_ms;
+  // Live: the playback rate holding the latency, in thousandths (1000 = normal).
+  uint32_t rate_permille;
 } sp_stats;
 
 // Type of an event given to `on_event`.

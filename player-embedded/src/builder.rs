@@ -136,6 +136,20 @@ impl PlayerBuilder {
         self
     }
 
+    /// Live: how far behind the edge to play (default three fragments, never under one and a
+    /// half); the latency is held by a playback rate within 5 % of normal.
+    pub fn live_delay(mut self, delay: Option<Duration>) -> PlayerBuilder {
+        self.config.live_delay = delay;
+        self
+    }
+
+    /// Live: how far behind the delay playback may fall (after a stall) before it jumps back
+    /// to the live point instead of catching up by rate.
+    pub fn live_max_drift(mut self, drift: Duration) -> PlayerBuilder {
+        self.config.live_max_drift = drift;
+        self
+    }
+
     /// Caps the video bitrate (bits/s).
     pub fn max_bitrate(mut self, bps: Option<u64>) -> PlayerBuilder {
         self.config.max_bitrate = bps;

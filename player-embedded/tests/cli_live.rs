@@ -78,3 +78,53 @@ fn control_commands_drive_a_live_stream_to_its_end() {
         Some("summary".into())
     );
 }
+
+/// `--for` counts media played from wherever playback starts, live or on demand: on a live
+/// stream whose window starts 40 s before the edge, `--for 10` plays 10 s, not until position
+/// 10 of the window.
+#[test]
+fn for_plays_that_much_media_from_the_live_start_point() {
+    let origin = Origin::start(
+        assets_dir(),
+        OriginConfig {
+            live: Some(LiveConfig {
+                speed: 4.0,
+                preroll: Duration::from_secs(40),
+                ..LiveConfig::default()
+            }),
+            ..OriginConfig::default()
+        },
+    )
+    .expect("origin");
+    let out = Command::new(env!("CARGO_BIN_EXE_smoothplay-headless"))
+        .args(["play", &origin.url("demo/Manifest"), "--speed", "4"])
+        .args([
+            "--max-bitrate",
+            "800000",
+            "--for",
+            "10",
+            "--live-delay",
+            "4",
+        ])
+        .args(["--events", "-", "--quiet"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "exit {}", out.status);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json event"))
+        .collect();
+    let started = lines
+        .iter()
+        .find(|v| v["type"] == "state" && v["state"] == "playing")
+        .and_then(|v| v["position_s"].as_f64())
+        .expect("playing");
+    // Four seconds behind an edge 40 s into the window (and on by the time it starts).
+    assert!((34.0..44.0).contains(&started), "started at {started}");
+    let summary = lines
+        .iter()
+        .find(|v| v["type"] == "summary")
+        .expect("a summary");
+    let played = summary["duration_played_s"].as_f64().expect("played");
+    assert!((10.0..11.5).contains(&played), "played {played} s of media");
+}

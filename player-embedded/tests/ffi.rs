@@ -21,6 +21,8 @@ fn config() -> sp_config {
         buffer_ms: 0,
         buffer_bytes: 0,
         start_ms: 0,
+        live_delay_ms: 0,
+        live_max_drift_ms: 0,
         max_bitrate: 0,
         video_stream: std::ptr::null(),
         audio_stream: std::ptr::null(),

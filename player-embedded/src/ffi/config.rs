@@ -44,6 +44,12 @@ pub struct sp_config {
     pub buffer_bytes: u64,
     /// Start position, milliseconds from the presentation start.
     pub start_ms: u64,
+    /// Live: how far behind the edge to play, milliseconds; 0 = three fragments. Never under
+    /// one and a half fragments; held by a playback rate within 5 % of normal.
+    pub live_delay_ms: u64,
+    /// Live: how far behind the delay playback may fall before it jumps back to the live
+    /// point instead of catching up by rate, milliseconds; 0 = 8000.
+    pub live_max_drift_ms: u64,
     /// Highest video bitrate to play, bits/s; 0 = no cap.
     pub max_bitrate: u64,
     /// Video stream to play, by name (UTF-8); NULL = the first playable one.
@@ -76,6 +82,8 @@ pub(crate) struct Settings {
     buffer_ms: u64,
     buffer_bytes: u64,
     start_ms: u64,
+    live_delay_ms: u64,
+    live_max_drift_ms: u64,
     max_bitrate: u64,
     video: Option<String>,
     audio: Option<String>,
@@ -181,6 +189,8 @@ impl Settings {
             buffer_ms: c.buffer_ms,
             buffer_bytes: c.buffer_bytes,
             start_ms: c.start_ms,
+            live_delay_ms: c.live_delay_ms,
+            live_max_drift_ms: c.live_max_drift_ms,
             max_bitrate: c.max_bitrate,
             // SAFETY: as above.
             video: unsafe { opt_string(c.video_stream, "sp_config.video_stream") }?,
@@ -225,6 +235,12 @@ impl Settings {
         if self.start_ms > 0 {
             b = b.start(Duration::from_millis(self.start_ms));
         }
+        if self.live_delay_ms > 0 {
+            b = b.live_delay(Some(Duration::from_millis(self.live_delay_ms)));
+        }
+        if self.live_max_drift_ms > 0 {
+            b = b.live_max_drift(Duration::from_millis(self.live_max_drift_ms));
+        }
         if let Some(v) = &self.video {
             b = b.video_stream(v.clone());
         }
@@ -247,6 +263,8 @@ impl Default for Settings {
             buffer_ms: 0,
             buffer_bytes: 0,
             start_ms: 0,
+            live_delay_ms: 0,
+            live_max_drift_ms: 0,
             max_bitrate: 0,
             video: None,
             audio: None,
@@ -274,6 +292,8 @@ mod tests {
             buffer_ms: 0,
             buffer_bytes: 0,
             start_ms: 0,
+            live_delay_ms: 0,
+            live_max_drift_ms: 0,
             max_bitrate: 0,
             video_stream: std::ptr::null(),
             audio_stream: std::ptr::null(),

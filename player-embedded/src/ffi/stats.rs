@@ -58,6 +58,10 @@ pub struct sp_stats {
     pub avg_bitrate: u64,
     /// From open to the first picture, ms; -1 before it.
     pub startup_ms: i64,
+    /// Live: how far behind the live edge playback is, ms; -1 on demand.
+    pub latency_ms: i64,
+    /// Live: the playback rate holding the latency, in thousandths (1000 = normal).
+    pub rate_permille: u32,
 }
 
 fn state_code(s: Option<State>) -> sp_state {
@@ -88,6 +92,8 @@ pub unsafe extern "C" fn sp_player_stats(p: *const sp_player, out: *mut sp_stats
     }
     let mut snapshot = sp_stats {
         startup_ms: -1,
+        latency_ms: -1,
+        rate_permille: 1000,
         ..sp_stats::default()
     };
     // SAFETY: per this function's contract.
@@ -113,6 +119,8 @@ pub unsafe extern "C" fn sp_player_stats(p: *const sp_player, out: *mut sp_stats
                 switches: summary.switches,
                 avg_bitrate: summary.avg_bitrate,
                 startup_ms: summary.startup_s.map_or(-1, |s| ms(s) as i64),
+                latency_ms: seen.stats.latency_s.map_or(-1, |l| ms(l) as i64),
+                rate_permille: (seen.stats.rate.unwrap_or(1.0) * 1000.0).round() as u32,
             };
             Ok(())
         })
@@ -120,6 +128,8 @@ pub unsafe extern "C" fn sp_player_stats(p: *const sp_player, out: *mut sp_stats
     if status != sp_status::SP_OK {
         snapshot = sp_stats {
             startup_ms: -1,
+            latency_ms: -1,
+            rate_permille: 1000,
             ..sp_stats::default()
         };
     }

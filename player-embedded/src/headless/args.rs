@@ -17,7 +17,8 @@ pub struct PlayArgs {
     /// Start position (seconds, or [hh:]mm:ss).
     #[arg(long, value_parser = parse_time)]
     pub start: Option<Duration>,
-    /// Stop after this much media has played (seconds, or [hh:]mm:ss).
+    /// Stop after this much media has played from the start point, live or on demand
+    /// (seconds, or [hh:]mm:ss).
     #[arg(long = "for", value_parser = parse_time)]
     pub play_for: Option<Duration>,
     /// Write the presented pictures to a YUV4MPEG2 file.
@@ -54,9 +55,14 @@ pub struct PlayArgs {
     /// replay 10, live, quality N|auto, audio NAME, video NAME, captions on|off, stop.
     #[arg(long)]
     pub control: Option<String>,
-    /// Live: play this far behind the live edge (seconds; default three fragments).
+    /// Live: play this far behind the live edge (seconds; default three fragments, never
+    /// under one and a half). The latency is held by a playback rate within 5 % of normal.
     #[arg(long, value_parser = parse_time)]
     pub live_delay: Option<Duration>,
+    /// Live: fall this far behind the delay (after a stall) and playback jumps back to the
+    /// live point instead of catching up by rate (seconds).
+    #[arg(long, value_parser = parse_time)]
+    pub live_max_drift: Option<Duration>,
     /// Clock rate: 1 is real time; above 1 plays faster (paired with a live test origin's --speed).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,

@@ -90,11 +90,15 @@ fn audio_sink(args: &PlayArgs) -> Box<dyn AudioSink> {
 /// The builder with every playback option of `args` (the sinks are added by the caller).
 fn player_builder(args: &PlayArgs, keys: Option<Keys>) -> PlayerBuilder {
     let (live_delay, speed, backup_urls) = (args.live_delay, args.speed, args.backup_urls.clone());
+    let max_drift = args.live_max_drift;
     let (captions, text) = (args.captions || args.text.is_some(), args.text.clone());
     let mut builder = PlayerBuilder::new()
         .configure(move |c| {
             c.keys = keys;
             c.live_delay = live_delay;
+            if let Some(d) = max_drift {
+                c.live_max_drift = d;
+            }
             c.speed = speed;
             c.backup_urls = backup_urls;
             c.captions = captions;
@@ -214,8 +218,10 @@ impl<'a> Watch<'a> {
                 Err(_) => {}
             }
             self.stats_tick(player, events_out);
+            // D seconds of media played from wherever playback started, live or on demand
+            // (positions on live count from the window's start, not from the start point).
             if let Some(limit) = self.args.play_for
-                && player.position() >= self.args.start.unwrap_or_default() + limit
+                && player.summary().duration_played_s >= limit.as_secs_f64()
             {
                 return 0;
             }
