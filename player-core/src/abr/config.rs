@@ -39,6 +39,11 @@ pub struct AbrConfig {
     pub abandon_margin: f64,
     /// Minimum time in flight before a download may be judged.
     pub abandon_min_elapsed_s: f64,
+    /// Live, with a latency target the buffer cannot outgrow: only levels up to this
+    /// fraction of the predicted throughput (a sudden drop leaves no buffer to spend).
+    pub live_throughput_margin: f64,
+    /// Live: downloads are judged from this time in flight (a small buffer cannot wait).
+    pub live_abandon_min_elapsed_s: f64,
     /// Time a level stays excluded after a download error (doubles per repeated error).
     pub error_backoff_s: f64,
     /// Throughput estimator tuning.
@@ -66,6 +71,8 @@ impl Default for AbrConfig {
             abandonment: true,
             abandon_margin: 1.0,
             abandon_min_elapsed_s: 0.5,
+            live_throughput_margin: 0.6,
+            live_abandon_min_elapsed_s: 0.15,
             error_backoff_s: 10.0,
             estimator: EstimatorConfig::default(),
             cpu: CpuConfig::default(),

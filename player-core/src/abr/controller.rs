@@ -49,6 +49,8 @@ pub struct Controller {
     scratch_durs: Vec<f64>,
     scenarios: Vec<f64>,
     rebuffered: bool,
+    /// The live latency target of the last decision (it bounds the buffer).
+    live_target_s: Option<f64>,
 }
 
 impl Controller {
@@ -84,6 +86,7 @@ impl Controller {
             error_until_s: vec![f64::NEG_INFINITY; n],
             error_backoff_s: vec![0.0; n],
             rebuffered: false,
+            live_target_s: None,
             scratch_bits: Vec::new(),
             scratch_durs: Vec::new(),
         })
@@ -174,6 +177,35 @@ impl Controller {
     }
 
     /// The highest level allowed by caps, and the reason of the tightest one.
+    /// Live, the buffer can never grow past the latency target: a drop in throughput finds
+    /// little to spend, so levels are kept well within the predicted throughput.
+    fn live_ceiling(
+        &self,
+        (top, reason): (usize, Option<Reason>),
+        startup: bool,
+    ) -> (usize, Option<Reason>) {
+        let Some(target) = self.live_target_s else {
+            return (top, reason);
+        };
+        if startup || target >= self.cfg.buffer_capacity_s {
+            return (top, reason);
+        }
+        let allowed = self.cfg.live_throughput_margin * self.bandwidth_estimate_bps();
+        let within = (0..=top)
+            .rev()
+            .find(|&i| {
+                self.levels
+                    .get(i)
+                    .is_some_and(|l| l.bitrate_bps as f64 <= allowed)
+            })
+            .unwrap_or(0);
+        if within < top {
+            (within, Some(Reason::Bandwidth))
+        } else {
+            (top, reason)
+        }
+    }
+
     fn ceiling(&self, now_s: f64) -> (usize, Option<Reason>) {
         let n = self.levels.len();
         let mut top = n - 1;
@@ -228,8 +260,11 @@ impl Controller {
                 reason: Reason::Manual,
             };
         }
-        let (top, cap_reason) = self.ceiling(ctx.now_s);
         let startup = self.estimator.sample_count() == 0;
+        self.live_target_s = ctx
+            .live_latency_target_s
+            .filter(|t| t.is_finite() && *t > 0.0);
+        let (top, cap_reason) = self.live_ceiling(self.ceiling(ctx.now_s), startup);
         let throughput = self.bandwidth_estimate_bps();
         self.fill_horizon(ctx);
         self.estimator.error_quantiles(&mut self.scenarios);
@@ -347,10 +382,17 @@ impl Controller {
                 .map(|r| *r as f64 * flight.duration_s / 8.0)
                 .collect(),
         };
+        let min_elapsed_s = match self.live_target_s {
+            Some(_) => self
+                .cfg
+                .live_abandon_min_elapsed_s
+                .min(self.cfg.abandon_min_elapsed_s),
+            None => self.cfg.abandon_min_elapsed_s,
+        };
         let p = AbandonParams {
             rebuffer_penalty: self.cfg.rebuffer_penalty,
             margin: self.cfg.abandon_margin,
-            min_elapsed_s: self.cfg.abandon_min_elapsed_s,
+            min_elapsed_s,
         };
         abandon::should_abandon(
             flight,

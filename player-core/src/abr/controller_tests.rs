@@ -297,3 +297,29 @@ fn a_stall_is_reported_as_the_buffer_reason() {
     let d = c.next_level(&ctx(now, 0.0));
     assert_eq!(d.reason, Reason::Buffer, "{d:?}");
 }
+
+#[test]
+fn live_keeps_levels_well_within_the_throughput_and_judges_downloads_early() {
+    let mut c = controller();
+    // 4 Mbit/s: on demand with a deep buffer the 3 Mbit/s level is affordable.
+    run(&mut c, 4.0, 30, 0.0, 0.0);
+    let vod = c.clone().next_level(&ctx(100.0, 25.0));
+    assert_eq!(vod.level, 3, "{vod:?}");
+    // Live, 6 s behind the edge: at most 60 % of the throughput, whatever the buffer says.
+    let live = c.next_level(&DecisionContext {
+        live_latency_target_s: Some(6.0),
+        ..ctx(100.0, 4.0)
+    });
+    assert!(c.levels()[live.level].bitrate_bps as f64 <= 0.6 * c.bandwidth_estimate_bps());
+    assert!(live.level < vod.level, "{live:?}");
+    // A download collapsing with a thin live buffer is judged after 0.15 s, not 0.5 s.
+    let flight = InFlight {
+        level: live.level,
+        bytes_received: 1_000,
+        bytes_expected: Some(375_000),
+        elapsed_s: 0.2,
+        duration_s: 2.0,
+        buffer_s: 1.5,
+    };
+    assert!(c.should_abandon(&flight, None).is_some());
+}
