@@ -35,7 +35,11 @@ pub fn lines(view: &PlaybackView, extra: &[String]) -> Vec<String> {
     ));
     out.push(format!("Switches:   {}", view.switches));
     if let Some(latency) = s.latency_s {
-        out.push(format!("Latency:    {latency:.1} s behind live"));
+        let rate = s.rate.unwrap_or(1.0);
+        out.push(format!(
+            "Latency:    {latency:.1} s behind live, playing at {:.0} %",
+            rate * 100.0
+        ));
     }
     out.extend(extra.iter().cloned());
     out
@@ -125,6 +129,7 @@ mod tests {
             frames_decoded: 250,
             frames_dropped: 3,
             latency_s: Some(4.2),
+            rate: Some(1.03),
             ..Stats::default()
         }));
         let text = lines(&view, &["Display:    1 dropped".to_string()]).join("\n");
@@ -133,7 +138,10 @@ mod tests {
         assert!(text.contains("41.00 Mbit/s"), "{text}");
         assert!(text.contains("8.0 s"), "{text}");
         assert!(text.contains("250 decoded, 3 dropped"), "{text}");
-        assert!(text.contains("4.2 s behind live"), "{text}");
+        assert!(
+            text.contains("4.2 s behind live, playing at 103 %"),
+            "{text}"
+        );
         assert!(text.ends_with("Display:    1 dropped"), "{text}");
     }
 }

@@ -2,12 +2,14 @@
 
 mod capture;
 mod events;
+mod live_watch;
 mod measure;
 pub mod prereq;
 mod reference;
 
 pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
 pub use events::run_to_end;
+pub use live_watch::{LiveWatch, median, p95, true_latency};
 pub use measure::{frame_index, md5_hex, tone_hz};
 pub use reference::{AudioRef, CaptionsRef, CueRef, FrameRef, Reference, VideoRef};
 
