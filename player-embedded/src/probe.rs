@@ -6,12 +6,12 @@
 
 use std::fmt::Write as _;
 
+use player_core::decode::Backend;
+use player_core::demux::{CodecSupport, decoder_config};
 use player_core::manifest::{
     Codec, Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid,
     parse_playready_object,
 };
-use player_core::decode::Backend;
-use player_core::demux::{CodecSupport, decoder_config};
 use player_core::time::ticks_to_secs;
 use serde::Serialize;
 
@@ -232,8 +232,7 @@ fn level(q: &QualityLevel, codecs: &CodecSupport) -> ProbeQualityLevel {
         height: q.max_height,
         sampling_rate: q.sampling_rate,
         channels: q.channels,
-        supported: q.codec == Codec::Ttml
-            || decoder_config(q).is_ok_and(|c| codecs.supports(&c)),
+        supported: q.codec == Codec::Ttml || decoder_config(q).is_ok_and(|c| codecs.supports(&c)),
     }
 }
 

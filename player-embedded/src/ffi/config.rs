@@ -208,7 +208,11 @@ impl Settings {
                     "sp_config.decoder: this library was built without libav",
                 ));
             }
-            other => return Err(invalid(format!("sp_config.decoder {other} is not an SP_DECODER_*"))),
+            other => {
+                return Err(invalid(format!(
+                    "sp_config.decoder {other} is not an SP_DECODER_*"
+                )));
+            }
         };
         Ok(Settings {
             // SAFETY: the string fields are NULL or NUL-terminated (contract).
