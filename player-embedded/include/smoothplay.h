@@ -325,7 +325,7 @@ typedef uint32_t sp_event_type;
 // openh264 and symphonia: H.264 and stereo AAC only.
 #define SP_DECODER_OPENH264 1
 
-// FFmpeg's libavcodec in software (`SP_ERR_UNSUPPORTED` from `sp_player_new` in a build
+// FFmpeg's libavcodec in software (`SP_ERR_UNSUPPORTED` from `sp_player_open` in a build
 // without it).
 #define SP_DECODER_LIBAV 2
 

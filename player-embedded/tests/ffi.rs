@@ -32,6 +32,8 @@ fn config() -> sp_config {
         on_event: None,
         on_key: None,
         user_data: std::ptr::null_mut(),
+        decoder: 0,
+        decode_threads: 0,
     }
 }
 

@@ -61,10 +61,11 @@ impl VideoDecoding {
         // H.264 takes a new level's parameter sets in band; other codecs need a new decoder.
         let switch = matches!(&self.decoder, Some((_, c)) if c != config)
             && !matches!(config.as_ref(), DecoderConfig::H264(_));
-        if switch && unit.is_sync {
-            if let Some((mut old, _)) = self.decoder.take() {
-                out = old.flush();
-            }
+        if switch
+            && unit.is_sync
+            && let Some((mut old, _)) = self.decoder.take()
+        {
+            out = old.flush();
         }
         let dec = match &mut self.decoder {
             Some((d, _)) => d,

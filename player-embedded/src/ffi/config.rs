@@ -36,7 +36,7 @@ pub type sp_decoder = u32;
 pub const SP_DECODER_AUTO: sp_decoder = 0;
 /// openh264 and symphonia: H.264 and stereo AAC only.
 pub const SP_DECODER_OPENH264: sp_decoder = 1;
-/// FFmpeg's libavcodec in software (`SP_ERR_UNSUPPORTED` from `sp_player_new` in a build
+/// FFmpeg's libavcodec in software (`SP_ERR_UNSUPPORTED` from `sp_player_open` in a build
 /// without it).
 pub const SP_DECODER_LIBAV: sp_decoder = 2;
 

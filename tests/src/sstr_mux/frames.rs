@@ -37,7 +37,7 @@ pub fn dolby(data: &[u8], enhanced: bool, channels: u16) -> Result<AudioTrack> {
         let h = data.get(at..at + 6).context("truncated syncframe header")?;
         ensure!(h[0] == 0x0B && h[1] == 0x77, "no syncword at byte {at}");
         let (size, samples, r) = if enhanced {
-            let size = ((usize::from(h[2] & 7) << 8) | usize::from(h[3]) + 1) * 2;
+            let size = (((usize::from(h[2] & 7) << 8) | usize::from(h[3])) + 1) * 2;
             let fscod = h[4] >> 6;
             ensure!(fscod != 3, "reduced sample rates are not supported");
             let blocks = [1, 2, 3, 6][usize::from((h[4] >> 4) & 3)];
