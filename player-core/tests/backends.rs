@@ -111,3 +111,58 @@ fn backends_say_what_they_decode() {
     let pure = DecoderFactory::new(Backend::OpenH264, 4).expect("pure");
     assert_eq!(pure.describe(), "openh264+symphonia");
 }
+
+#[test]
+fn vc1_wma_pro_and_he_aac_decoders_open_from_their_private_data() {
+    use player_core::demux::codec_config::{aac_config, vc1_config, wma_config};
+    use player_core::manifest::{Codec, QualityLevel};
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+            .collect()
+    };
+    let level = |fourcc: &str, codec: Codec, cpd: &str| QualityLevel {
+        index: 0,
+        bitrate: 1_536_000,
+        fourcc: fourcc.into(),
+        codec,
+        max_width: Some(720),
+        max_height: Some(480),
+        codec_private_data: hex(cpd),
+        sampling_rate: Some(44100),
+        channels: Some(2),
+        bits_per_sample: Some(16),
+        packet_size: Some(5945),
+        audio_tag: Some(0x162),
+        nal_unit_length_field: 4,
+        wave_format_ex: None,
+        custom_attributes: vec![],
+    };
+    let f = DecoderFactory::new(Backend::Libav, 2).expect("libav");
+    // A WVC1 sequence header and entry point as IIS writes them (androidx/media's sample).
+    let vc1 = level(
+        "WVC1",
+        Codec::Vc1,
+        "270000010FCBEE1670EF8A16783BF180C9089CC4AFA11C0000010E1207F840",
+    );
+    let config = DecoderConfig::Vc1(vc1_config(&vc1).expect("vc1"));
+    let mut d = f.video(&config, 10_000_000).expect("VC-1 decoder");
+    // Garbage is an error or nothing, never a crash.
+    let _ = d.decode(&[0, 0, 1, 0x0d, 0xff, 0x13, 0x37], 0, 1);
+    assert!(d.flush().len() <= 1);
+    // WMA Pro: the WAVEFORMATEX extra bytes IIS writes for 2-channel 44.1 kHz.
+    let wmap = level("WMAP", Codec::Wma, "1000030000000000000000000000E0000000");
+    let config = DecoderConfig::Wma(wma_config(&wmap).expect("wmap"));
+    f.audio(&config, 10_000_000, true).expect("WMA Pro decoder");
+    // HE-AAC v2 signalled explicitly (AOT 29: PS), and HE-AAC v1 from attributes only.
+    let v2 = aac_config("AACH", &hex("EB098800"), true, Some(44100), Some(2)).expect("v2");
+    assert_eq!(
+        (v2.sample_rate, v2.output_rate, v2.channels),
+        (24000, 48000, 1)
+    );
+    f.audio(&DecoderConfig::Aac(v2), 10_000_000, true)
+        .expect("HE-AAC v2 decoder");
+    let v1 = aac_config("AACH", &[], true, Some(48000), Some(2)).expect("v1");
+    f.audio(&DecoderConfig::Aac(v1), 10_000_000, true)
+        .expect("HE-AAC v1 decoder");
+}

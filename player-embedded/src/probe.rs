@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use player_core::decode::Backend;
-use player_core::demux::{CodecSupport, decoder_config};
+use player_core::demux::{CodecSupport, DemuxError, decoder_config};
 use player_core::manifest::{
     Codec, Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid,
     parse_playready_object,
@@ -232,7 +232,23 @@ fn level(q: &QualityLevel, codecs: &CodecSupport) -> ProbeQualityLevel {
         height: q.max_height,
         sampling_rate: q.sampling_rate,
         channels: q.channels,
-        supported: q.codec == Codec::Ttml || decoder_config(q).is_ok_and(|c| codecs.supports(&c)),
+        supported: decodes(q, codecs),
+    }
+}
+
+/// Whether `codecs` decode the level; a level whose private data cannot be read says what its
+/// codec family would (the player reports the private data when it tries).
+fn decodes(q: &QualityLevel, codecs: &CodecSupport) -> bool {
+    match decoder_config(q) {
+        Ok(c) => codecs.supports(&c),
+        Err(DemuxError::Unsupported { .. }) => q.codec == Codec::Ttml,
+        Err(_) => match q.codec {
+            Codec::H264 | Codec::AacLc | Codec::AacHe | Codec::Ttml => true,
+            Codec::Vc1 => codecs.vc1,
+            Codec::Wma => codecs.wma,
+            Codec::Dolby => codecs.dolby,
+            Codec::Unknown => false,
+        },
     }
 }
 
