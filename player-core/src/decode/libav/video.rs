@@ -64,6 +64,15 @@ impl LibavVideo {
             Some(i) => self.pending.remove(i).map_or(0, |(_, d)| d),
             None => 0,
         };
+        // libavcodec conceals damage (a wrong content key, a truncated sample) and marks the
+        // picture: such a picture is an error, as openh264 reports it, and is not shown.
+        if f.decode_error_flags != 0 || f.flags & ff::AV_FRAME_FLAG_CORRUPT != 0 {
+            return Err(DecodeError::Libav {
+                codec: self.codec.name,
+                pts,
+                what: format!("damaged picture (error flags {:#x})", f.decode_error_flags),
+            });
+        }
         let frame = if super::hw::is_hardware(f) {
             let dl = self.download_frame()?;
             // SAFETY: `dl` is our frame; the source is the codec's current hardware frame.
