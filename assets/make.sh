@@ -3,6 +3,7 @@
 #
 #   assets/make.sh            (runs from any directory; about a minute on 2 cores)
 #   assets/make.sh protected  (only assets/protected/, from the committed assets/demo/)
+#   assets/make.sh codecs     (only assets/codecs/: 5.1 AAC, AC-3, E-AC-3, WMA)
 #
 # Debian packages needed (checked below):
 #   ffmpeg             5.1 (bookworm): libx264, the native AAC encoder, lavfi, drawtext
@@ -22,9 +23,9 @@ set -euo pipefail
 
 WHAT=${1:-all}
 case $WHAT in
-all | protected) ;;
+all | protected | codecs) ;;
 *)
-    echo "usage: assets/make.sh [protected]" >&2
+    echo "usage: assets/make.sh [protected|codecs]" >&2
     exit 2
     ;;
 esac
@@ -175,8 +176,60 @@ make_protected() {
     du -sh "$out"
 }
 
+# The codecs only the libav backend decodes (see assets/README.md, "codecs/"): 4 s audio-only
+# presentations, every channel a tone of its own so a test can tell the channels apart.
+# 5.1 is FL 500, FR 700, FC 1000, LFE 60, BL 1300, BR 1700 Hz; stereo is L 500, R 700 Hz.
+# ffmpeg's smoothstreaming muxer takes AAC; it refuses AC-3, E-AC-3 and WMA, which the
+# workspace's own sstr-mux writes from ffmpeg's elementary stream (AC-3, E-AC-3) or WAV (WMA).
+SIX=(500 700 1000 60 1300 1700)
+tones() { # tones RATE SECONDS LAYOUT HZ... -> one sine per channel of LAYOUT, in order, as [o]
+    local rate=$1 dur=$2 layout=$3 graph="" map="" i=0 names
+    read -r -a names <<<"$(tr '+' ' ' <<<"$4")"
+    shift 4
+    for hz in "$@"; do
+        graph+="sine=frequency=$hz:sample_rate=$rate:duration=$dur[t$i];"
+        map+="${map:+|}$i.0-${names[$i]}"
+        i=$((i + 1))
+    done
+    for ((j = 0; j < i; j++)); do graph+="[t$j]"; done
+    echo "${graph}join=inputs=$i:channel_layout=$layout:map=$map"
+}
+make_codecs() {
+    local out="$HERE/codecs" cargo_toml mux five stereo
+    cargo_toml="$(cd "$HERE/.." && pwd)/Cargo.toml"
+    echo "== codecs: 4 s of 5.1 AAC, 5.1 AC-3, stereo E-AC-3, stereo WMA 9 (WMA2)"
+    cargo build --quiet --release --manifest-path "$cargo_toml" -p player-tests --bin sstr-mux
+    mux="$(cd "$HERE/.." && pwd)/target/release/sstr-mux"
+    rm -rf "$out"
+    mkdir -p "$out"
+    five=$(tones 48000 4 5.1 FL+FR+FC+LFE+BL+BR "${SIX[@]}")
+    # AAC: the priming access unit is stamped 0 and the input is whole access units (see tone()).
+    ss "$WORK/aac51" -filter_complex "$five,atrim=end_sample=$((187 * 1024)),asetpts=PTS+1024[o]" \
+        -map '[o]' -c:a aac -b:a 320k
+    place "$WORK/aac51" "$out/aac51" audio audio
+    "${TOOL[@]}" manifest --out "$out/aac51" --stream "audio:audio::$WORK/aac51/Manifest"
+    "${TOOL[@]}" check "$out/aac51"
+    "${FF[@]}" -filter_complex "$five[o]" -map '[o]' -c:a ac3 -b:a 384k "${BITEXACT[@]}" \
+        -f ac3 "$WORK/a.ac3"
+    "$mux" --format ac3 --channels 6 --bitrate 384000 "$WORK/a.ac3" "$out/ac3"
+    stereo=$(tones 48000 4 stereo FL+FR 500 700)
+    "${FF[@]}" -filter_complex "$stereo[o]" -map '[o]' -c:a eac3 -b:a 192k "${BITEXACT[@]}" \
+        -f eac3 "$WORK/a.eac3"
+    "$mux" --format eac3 --bitrate 192000 "$WORK/a.eac3" "$out/eac3"
+    # WMA 9 at 44.1 kHz: one 2048-sample frame per 743-byte packet (nBlockAlign).
+    "${FF[@]}" -filter_complex "$(tones 44100 4 stereo FL+FR 500 700)[o]" -map '[o]' \
+        -c:a wmav2 -b:a 128k "${BITEXACT[@]}" -f wav "$WORK/a.wav"
+    "$mux" --format wma --samples 2048 --bitrate 128000 "$WORK/a.wav" "$out/wma2"
+    for d in ac3 eac3 wma2; do "${TOOL[@]}" check "$out/$d"; done
+    du -sh "$out"
+}
+
 if [[ $WHAT == protected ]]; then
     make_protected
+    exit 0
+fi
+if [[ $WHAT == codecs ]]; then
+    make_codecs
     exit 0
 fi
 
@@ -247,3 +300,4 @@ echo "== captions: a TTML text stream in the demo, one cue per second"
 du -sh "$DEMO" "$BF"
 
 make_protected
+make_codecs

@@ -8,14 +8,21 @@ use std::path::{Path, PathBuf};
 /// What the static library needs from the system when linking (`Libs.private`): what
 /// `rustc --print native-static-libs` reports on Linux, plus the C++ runtime for OpenH264.
 const LIBS_PRIVATE: &str = "-lstdc++ -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc";
+/// With the libav backend (cargo feature `libav`), FFmpeg's shared libraries come first.
+const LIBAV_LIBS: &str = "-lavcodec -lavutil";
 
 fn render(template: &str, prefix: &str, libdir: &str, includedir: &str) -> String {
+    let libs = if std::env::var_os("CARGO_FEATURE_LIBAV").is_some() {
+        format!("{LIBAV_LIBS} {LIBS_PRIVATE}")
+    } else {
+        LIBS_PRIVATE.to_string()
+    };
     template
         .replace("@PREFIX@", prefix)
         .replace("@LIBDIR@", libdir)
         .replace("@INCLUDEDIR@", includedir)
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
-        .replace("@LIBS_PRIVATE@", LIBS_PRIVATE)
+        .replace("@LIBS_PRIVATE@", &libs)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -38,6 +38,12 @@ pub struct Args {
     /// Write one JSON object per event per line to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
     pub events: Option<String>,
+    /// Decoders: auto (hardware, then libav, then openh264), openh264 or libav.
+    #[arg(long, default_value = "auto")]
+    pub decoder: player_core::decode::Backend,
+    /// Video decoding threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub decode_threads: Option<u16>,
 }
 
 impl Args {
@@ -61,6 +67,8 @@ impl Args {
             max_bitrate: self.max_bitrate,
             keys: self.keys()?,
             captions: self.captions,
+            decoder: self.decoder,
+            decode_threads: self.decode_threads.map(usize::from),
             ..Config::default()
         })
     }

@@ -273,9 +273,10 @@ fn space_resumes_and_right_seeks_10_s_ahead(
     // The clock is at the target as soon as the seek starts; the picture follows once the
     // first frame there is decoded: look until it does.
     let target = paused_at + 200;
-    let shown = ui.x.screenshot_until(ui.window, 25, Duration::from_millis(200), |img| {
-        frame_index(img).is_some_and(|n| n >= target)
-    });
+    let shown =
+        ui.x.screenshot_until(ui.window, 25, Duration::from_millis(200), |img| {
+            frame_index(img).is_some_and(|n| n >= target)
+        });
     if shown.is_none() {
         let (_, after_seek) = readable_shot(ui.x, ui.window, ui.dir, "after-seek");
         panic!("frame {after_seek} after a +10 s seek from frame {paused_at}");

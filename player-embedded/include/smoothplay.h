@@ -84,6 +84,10 @@
 // Show captions from the start (`SP_EVENT_CAPTION` events; see `sp_player_set_captions`).
 #define SP_FLAG_CAPTIONS 8
 
+// Give `on_audio` every channel of the stream (5.1 as 6 channels, in WAVE order: FL FR FC
+// LFE BL BR) instead of a stereo downmix.
+#define SP_FLAG_ALL_CHANNELS 16
+
 // What a call did. `SP_OK` is 0; every other value is an error, described further by
 // `sp_player_last_error` when the call was made on a handle.
 typedef enum sp_status {
@@ -200,6 +204,9 @@ typedef void (*sp_event_cb)(void *user_data, uint32_t event_type, const char *js
 // there is none. Runs on a network thread; answer quickly (a key is asked once and cached).
 typedef int32_t (*sp_key_cb)(void *user_data, const uint8_t *kid, uint8_t *key_out);
 
+// Which decoders play (`sp_config.decoder`).
+typedef uint32_t sp_decoder;
+
 // Player settings. Every field's zero value (0 / NULL) means its default, so a
 // zero-initialised `sp_config` (`sp_config cfg = {0};`) is a valid configuration. The library
 // copies what it needs in `sp_player_new`: the struct and its strings may be freed after.
@@ -245,6 +252,10 @@ typedef struct sp_config {
   sp_key_cb on_key;
   // Given back to every callback, untouched.
   void *user_data;
+  // Decoder backend: `SP_DECODER_AUTO` (0), `SP_DECODER_OPENH264` or `SP_DECODER_LIBAV`.
+  sp_decoder decoder;
+  // Video decoding threads; 0 = one per core.
+  uint32_t decode_threads;
 } sp_config;
 
 // Playback state in `sp_stats.state`.
@@ -317,6 +328,16 @@ typedef uint32_t sp_event_type;
 
 // An audio stream (language).
 #define SP_STREAM_AUDIO 1
+
+// Hardware decoding (VA-API, V4L2) when a device answers, then libav, then openh264.
+#define SP_DECODER_AUTO 0
+
+// openh264 and symphonia: H.264 and stereo AAC only.
+#define SP_DECODER_OPENH264 1
+
+// FFmpeg's libavcodec in software (`SP_ERR_UNSUPPORTED` from `sp_player_open` in a build
+// without it).
+#define SP_DECODER_LIBAV 2
 
 // `{"type":"state","state":"buffering|playing|paused|ended|stopped|failed","position_s"}`.
 #define SP_EVENT_STATE 0

@@ -112,6 +112,26 @@ impl PlayerBuilder {
         self
     }
 
+    /// The decoder backend: `Backend::Auto` (hardware, then libav, then openh264),
+    /// `Backend::OpenH264` or `Backend::Libav`.
+    pub fn decoder(mut self, backend: player_core::decode::Backend) -> PlayerBuilder {
+        self.config.decoder = backend;
+        self
+    }
+
+    /// Video decoding threads (`None`: one per core).
+    pub fn decode_threads(mut self, threads: Option<usize>) -> PlayerBuilder {
+        self.config.decode_threads = threads;
+        self
+    }
+
+    /// Audio channels for the sink: `Stereo` downmixes 5.1 and other layouts, `All` passes
+    /// every channel on.
+    pub fn audio_channels(mut self, channels: player_core::player::AudioChannels) -> PlayerBuilder {
+        self.config.audio_channels = channels;
+        self
+    }
+
     /// Runs unpaced, as fast as the pipeline can (tests, benchmarks, transcoding hosts).
     pub fn fast(mut self, fast: bool) -> PlayerBuilder {
         self.config.fast = fast;

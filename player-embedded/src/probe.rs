@@ -6,8 +6,11 @@
 
 use std::fmt::Write as _;
 
+use player_core::decode::Backend;
+use player_core::demux::{CodecSupport, DemuxError, decoder_config};
 use player_core::manifest::{
-    Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid, parse_playready_object,
+    Codec, Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid,
+    parse_playready_object,
 };
 use player_core::time::ticks_to_secs;
 use serde::Serialize;
@@ -178,8 +181,15 @@ fn protection(p: &ProtectionHeader) -> ProbeProtection {
     }
 }
 
-/// Summarizes a parsed manifest read from `source`.
+/// Summarizes a parsed manifest read from `source`; `supported` says what this build's
+/// default decoders (`--decoder auto`) can play.
 pub fn summarize(m: &Manifest, source: &str) -> ProbeReport {
+    let codecs = Backend::Auto.support().unwrap_or_default();
+    summarize_for(m, source, &codecs)
+}
+
+/// Summarizes a parsed manifest; `supported` says whether `codecs` decode each level.
+pub fn summarize_for(m: &Manifest, source: &str, codecs: &CodecSupport) -> ProbeReport {
     ProbeReport {
         source: source.to_owned(),
         live: m.is_live,
@@ -188,12 +198,12 @@ pub fn summarize(m: &Manifest, source: &str) -> ProbeReport {
         dvr_window_s: m.dvr_window_length.map(|d| ticks_to_secs(d, m.timescale)),
         lookahead: m.lookahead_count,
         version: format!("{}.{}", m.major_version, m.minor_version),
-        streams: m.streams.iter().map(stream).collect(),
+        streams: m.streams.iter().map(|s| stream(s, codecs)).collect(),
         protection: m.protection.iter().map(protection).collect(),
     }
 }
 
-fn stream(s: &StreamIndex) -> ProbeStream {
+fn stream(s: &StreamIndex, codecs: &CodecSupport) -> ProbeStream {
     ProbeStream {
         stream_type: match s.stream_type {
             StreamType::Video => "video",
@@ -208,11 +218,11 @@ fn stream(s: &StreamIndex) -> ProbeStream {
         chunks: s.chunks.len(),
         first_t: s.first_start(),
         last_t: s.last_start(),
-        quality_levels: s.quality_levels.iter().map(level).collect(),
+        quality_levels: s.quality_levels.iter().map(|q| level(q, codecs)).collect(),
     }
 }
 
-fn level(q: &QualityLevel) -> ProbeQualityLevel {
+fn level(q: &QualityLevel, codecs: &CodecSupport) -> ProbeQualityLevel {
     ProbeQualityLevel {
         index: q.index,
         bitrate: q.bitrate,
@@ -222,7 +232,23 @@ fn level(q: &QualityLevel) -> ProbeQualityLevel {
         height: q.max_height,
         sampling_rate: q.sampling_rate,
         channels: q.channels,
-        supported: q.codec.is_supported(),
+        supported: decodes(q, codecs),
+    }
+}
+
+/// Whether `codecs` decode the level; a level whose private data cannot be read says what its
+/// codec family would (the player reports the private data when it tries).
+fn decodes(q: &QualityLevel, codecs: &CodecSupport) -> bool {
+    match decoder_config(q) {
+        Ok(c) => codecs.supports(&c),
+        Err(DemuxError::Unsupported { .. }) => q.codec == Codec::Ttml,
+        Err(_) => match q.codec {
+            Codec::H264 | Codec::AacLc | Codec::AacHe | Codec::Ttml => true,
+            Codec::Vc1 => codecs.vc1,
+            Codec::Wma => codecs.wma,
+            Codec::Dolby => codecs.dolby,
+            Codec::Unknown => false,
+        },
     }
 }
 

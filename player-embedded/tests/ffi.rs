@@ -15,25 +15,7 @@ use player_tests::support::assets_dir;
 
 fn config() -> sp_config {
     sp_config {
-        user_agent: std::ptr::null(),
-        headers: std::ptr::null(),
-        header_count: 0,
-        buffer_ms: 0,
-        buffer_bytes: 0,
-        start_ms: 0,
-        live_delay_ms: 0,
-        live_max_drift_ms: 0,
-        max_bitrate: 0,
-        video_stream: std::ptr::null(),
-        audio_stream: std::ptr::null(),
-        flags: 0,
-        audio_format: SP_AUDIO_F32,
-        on_video: None,
-        on_audio: None,
-        on_audio_played: None,
-        on_event: None,
-        on_key: None,
-        user_data: std::ptr::null_mut(),
+        ..sp_config::default()
     }
 }
 

@@ -10,4 +10,5 @@ pub mod abrsim;
 pub mod key_text;
 pub mod origin;
 pub mod piff_encrypt;
+pub mod sstr_mux;
 pub mod support;

@@ -252,10 +252,14 @@ fn missing_manifest_and_unsupported_codecs_are_typed_errors() {
         ),
         "{err:?}"
     );
-    // VC-1 video only: nothing smoothplay can decode.
+    // VC-1 video only: nothing openh264 + symphonia can decode.
     let test = "missing_manifest_and_unsupported_codecs_are_typed_errors (VC-1 part)";
     if let Some(path) = prereq::corpus(test, "androidx-media/sample_ismc_1") {
-        let err = Player::open(path.to_str().expect("utf-8"), fast(), Sinks::null(true))
+        let pure = Config {
+            decoder: player_core::decode::Backend::OpenH264,
+            ..fast()
+        };
+        let err = Player::open(path.to_str().expect("utf-8"), pure, Sinks::null(true))
             .err()
             .expect("unsupported");
         assert_eq!(err.kind(), "unsupported", "{err}");

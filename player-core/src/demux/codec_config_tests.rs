@@ -1,4 +1,5 @@
 use super::*;
+use crate::demux::CodecSupport;
 use crate::manifest::QualityLevel;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -99,16 +100,80 @@ fn he_aac_decodes_its_core_at_the_core_rate() {
     // No private data: the manifest rate is the SBR output rate.
     let c = aac_config("AACH", &[], true, Some(48000), Some(2)).expect("attributes");
     assert_eq!((c.sample_rate, c.asc.clone()), (24000, hex("1310")));
+    // A full decoder is told about SBR explicitly: AOT 5, core 24 kHz, SBR 48 kHz, AOT 2.
+    assert_eq!(
+        (c.output_rate, c.full_asc.clone()),
+        (48000, hex("2B118800"))
+    );
+    let explicit = read_asc(&c.full_asc).map_err(|_| "asc").expect("reparse");
+    assert_eq!(
+        (
+            explicit.object_type,
+            explicit.core_rate,
+            explicit.extension_rate
+        ),
+        (2, 24000, Some(48000))
+    );
+}
+
+#[test]
+fn multichannel_aac_is_described_and_refused_by_the_pure_build_only() {
+    // AAC-LC 48 kHz, channelConfiguration 6 (5.1).
+    let c = aac_config("AACL", &hex("1130"), false, None, None).expect("5.1");
+    assert_eq!((c.channels, c.full_asc.clone()), (6, hex("1130")));
+    let config = DecoderConfig::Aac(c);
+    assert_eq!(
+        CodecSupport::PURE.refuses(&config).as_deref(),
+        Some("6 channels")
+    );
+    assert!(CodecSupport::LIBAV.supports(&config));
+    // 7.1 is channelConfiguration 7.
+    let c = aac_config("AACL", &hex("11B8"), false, None, None).expect("7.1");
+    assert_eq!(c.channels, 8);
+}
+
+#[test]
+fn vc1_wma_and_dolby_configs() {
+    // androidx/media's sample_ismc_1: WVC1 sequence header + entry point.
+    let mut ql = level(
+        "WVC1",
+        Codec::Vc1,
+        "270000010FCBEE1670EF8A16783BF180C9089CC4AFA11C0000010E1207F840",
+    );
+    ql.max_width = None;
+    let DecoderConfig::Vc1(v) = decoder_config(&ql).expect("vc1") else {
+        panic!("not VC-1")
+    };
+    assert!(v.advanced);
+    assert_eq!(v.sequence_header, ql.codec_private_data);
+    assert_eq!((v.width, v.height), (720, 480));
+    let mut wma = level("WMAP", Codec::Wma, "1000030000000000000000000000E0000000");
+    (wma.sampling_rate, wma.channels, wma.packet_size) = (Some(44100), Some(2), Some(5945));
+    wma.audio_tag = Some(0x162);
+    let DecoderConfig::Wma(w) = decoder_config(&wma).expect("wma") else {
+        panic!("not WMA")
+    };
+    assert_eq!(
+        (w.format_tag, w.block_align, w.extra.len()),
+        (0x162, 5945, 18)
+    );
+    assert!(CodecSupport::LIBAV.supports(&DecoderConfig::Wma(w.clone())));
+    assert!(!CodecSupport::PURE.supports(&DecoderConfig::Wma(w)));
+    wma.packet_size = None;
+    assert!(matches!(
+        decoder_config(&wma),
+        Err(DemuxError::InvalidCodecPrivateData { .. })
+    ));
+    let DecoderConfig::Dolby(d) = decoder_config(&level("EC-3", Codec::Dolby, "")).expect("ec3")
+    else {
+        panic!("not Dolby")
+    };
+    assert!(d.enhanced);
 }
 
 #[test]
 fn unsupported_codecs_and_configs() {
-    for (fourcc, codec) in [
-        ("WVC1", Codec::Vc1),
-        ("WMAP", Codec::Wma),
-        ("EC-3", Codec::Dolby),
-        ("ABCD", Codec::Unknown),
-    ] {
+    for (fourcc, codec) in [("TTML", Codec::Ttml), ("ABCD", Codec::Unknown)] {
         assert_eq!(
             decoder_config(&level(fourcc, codec, "")),
             Err(DemuxError::Unsupported {
@@ -116,13 +181,13 @@ fn unsupported_codecs_and_configs() {
             })
         );
     }
-    // AAC Main (object type 1) and 5.1 are beyond the AAC-LC decoder.
+    // AAC Main (object type 1) is beyond every AAC decoder here; a PCE layout too.
     assert!(matches!(
         aac_config("AACL", &hex("0A10"), false, None, None),
         Err(DemuxError::Unsupported { .. })
     ));
     assert!(matches!(
-        aac_config("AACL", &hex("1230"), false, None, None),
+        aac_config("AACL", &hex("1200"), false, None, None),
         Err(DemuxError::Unsupported { .. })
     ));
     assert!(matches!(

@@ -3,9 +3,12 @@
 //! [`stream_track`] picks a stream's track fragment out of fetched bytes, [`units`] turns
 //! its samples into [`MediaUnit`]s, and [`AnnexBConverter`] frames H.264 ones for the decoder.
 
+mod aac_config;
 pub mod avc;
 mod bits;
 pub mod codec_config;
+mod codec_support;
+mod other_codecs;
 pub mod sps;
 mod stream_track;
 mod unit;
@@ -13,8 +16,10 @@ mod unit;
 pub use crate::base::split_annex_b;
 pub use avc::{AnnexBConverter, contains_idr};
 pub use codec_config::{
-    AacConfig, DecoderConfig, H264Config, decoder_config, track_decoder_config,
+    AacConfig, DecoderConfig, DolbyConfig, H264Config, Vc1Config, WmaConfig, decoder_config,
+    track_decoder_config,
 };
+pub use codec_support::CodecSupport;
 pub use stream_track::{SingleFileTrack, stream_track};
 pub use unit::{MediaUnit, units};
 

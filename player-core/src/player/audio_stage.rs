@@ -13,9 +13,15 @@ use super::pipeline::Pipeline;
 use crate::decrypt::suspicious;
 
 /// The audio side of a decoder thread.
-#[derive(Default)]
 pub(crate) struct AudioStage {
     dec: AudioDecoding,
+}
+
+impl AudioStage {
+    /// A stage decoding with `dec`.
+    pub fn new(dec: AudioDecoding) -> AudioStage {
+        AudioStage { dec }
+    }
 }
 
 impl Stage for AudioStage {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::decode::Backend;
 use crate::net::FetchConfig;
 use crate::session::SessionConfig;
 
@@ -61,6 +62,41 @@ pub struct Config {
     pub slow_decode: Option<SlowDecode>,
     /// Open paused (the first picture is shown, the clock waits for `play`).
     pub start_paused: bool,
+    /// Which decoders play (`Auto`: hardware, then libav, then openh264 + symphonia).
+    pub decoder: Backend,
+    /// Video decoding threads (`None`: one per core). openh264 decodes that many fragments
+    /// at once; libav runs one decoder with that many frame threads.
+    pub decode_threads: Option<usize>,
+    /// Audio channels to output: `Stereo` downmixes multichannel audio, `All` passes every
+    /// channel on (to a callback or a file that takes them).
+    pub audio_channels: AudioChannels,
+}
+
+/// How many audio channels the output takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AudioChannels {
+    /// Two: 5.1 and other layouts are downmixed (mono stays mono).
+    #[default]
+    Stereo,
+    /// As many as the stream has.
+    All,
+}
+
+impl std::str::FromStr for AudioChannels {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "stereo" | "2" => Ok(AudioChannels::Stereo),
+            "all" => Ok(AudioChannels::All),
+            _ => Err(format!("audio channels {s:?}: expected stereo or all")),
+        }
+    }
+}
+
+/// Threads for video decoding when the configuration leaves it open: the core count.
+pub(crate) fn default_decode_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 impl Default for Config {
@@ -84,6 +120,9 @@ impl Default for Config {
             live_max_drift: Duration::from_secs(8),
             speed: 1.0,
             start_paused: false,
+            decoder: Backend::Auto,
+            decode_threads: None,
+            audio_channels: AudioChannels::Stereo,
             #[cfg(feature = "test-hooks")]
             slow_decode: None,
         }
@@ -93,7 +132,12 @@ impl Default for Config {
 impl Config {
     /// What the session decides with, for a source with `locations` places to fetch from
     /// that can (or, a single file, cannot) serve text streams.
-    pub(crate) fn session(&self, locations: usize, text_streams: bool) -> SessionConfig {
+    pub(crate) fn session(
+        &self,
+        locations: usize,
+        text_streams: bool,
+        codecs: crate::demux::CodecSupport,
+    ) -> SessionConfig {
         SessionConfig {
             fast: self.fast,
             speed: self.speed,
@@ -112,6 +156,7 @@ impl Config {
             text: self.text.clone(),
             text_streams,
             locations,
+            codecs,
         }
     }
 }

@@ -22,14 +22,15 @@ mod present_audio;
 mod present_video;
 mod stats;
 mod varispeed;
+mod video_pool;
 mod video_stage;
 
 pub use crate::session::{
     Command, Event, Level as LevelInfo, State, Stats, StreamKind, Summary, View,
 };
-pub use config::Config;
 #[cfg(feature = "test-hooks")]
 pub use config::SlowDecode;
+pub use config::{AudioChannels, Config};
 pub use keys::Keys;
 pub use license::ClearKeyProvider;
 
@@ -44,11 +45,13 @@ use crate::net::{Fetcher, Source};
 use crate::session::Session;
 use crate::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
 
+use crate::decode::DecoderFactory;
 use audio_stage::AudioStage;
+use decoders::AudioDecoding;
 use driver::{DecoderInput, Driver};
 use fetch_task::FetchContext;
 use pipeline::Pipeline;
-use video_stage::VideoStage;
+use video_pool::VideoPool;
 
 /// Where the player sends pictures and sound.
 pub struct Sinks {
@@ -124,6 +127,10 @@ pub struct Player {
     pipeline: Arc<Pipeline>,
     runtime: Option<tokio::runtime::Runtime>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// What the decoders can play.
+    codecs: crate::demux::CodecSupport,
+    /// The decoder backend in words.
+    backend: &'static str,
 }
 
 impl Player {
@@ -156,7 +163,12 @@ impl Player {
         let (source, manifest) =
             runtime.block_on(Source::open(input, fetcher, &config.backup_urls))?;
         let manifest = Arc::new(manifest);
-        let session_config = config.session(source.locations(), !source.is_single_file());
+        let plan = DecodePlan::new(&config)?;
+        let session_config = config.session(
+            source.locations(),
+            !source.is_single_file(),
+            plan.factory.support(),
+        );
         let session = Session::new(manifest.clone(), session_config, opened_at)?;
         let view = session.view();
         let sinks = make_sinks(&PresentationInfo {
@@ -165,15 +177,15 @@ impl Player {
             origin: view.origin,
         });
         let (event_tx, events) = crossbeam_channel::bounded(4096);
-        #[allow(unused_mut)]
         let mut pipeline =
             Pipeline::new(view.origin, config.fast, config.speed, event_tx, opened_at);
         #[cfg(feature = "test-hooks")]
         {
             pipeline.slow_decode = config.slow_decode;
         }
+        pipeline.budget = config.buffer_bytes as u64;
         let pipeline = Arc::new(pipeline);
-        let (decoders, threads) = start_threads(&pipeline, &view, sinks)?;
+        let (decoders, threads) = start_threads(&pipeline, &view, sinks, &plan)?;
         let fetch = Arc::new(FetchContext {
             source,
             decryptor: keys::decryptor(&manifest, config.keys.as_ref()),
@@ -197,6 +209,8 @@ impl Player {
             pipeline,
             runtime: Some(runtime),
             threads: Mutex::new(threads),
+            codecs: plan.factory.support(),
+            backend: plan.factory.describe(),
         })
     }
 
@@ -306,7 +320,9 @@ impl Player {
                     .or_else(|| s.language.clone())
                     .unwrap_or_default(),
                 language: s.language.clone(),
-                playable: s.quality_levels.iter().any(|q| q.codec.is_supported()),
+                playable: s.quality_levels.iter().any(|q| {
+                    crate::demux::decoder_config(q).is_ok_and(|c| self.codecs.supports(&c))
+                }),
                 selected: current == Some(i),
             })
             .collect()
@@ -348,6 +364,11 @@ impl Player {
         self.view().video_levels.to_vec()
     }
 
+    /// The decoder backend playing: `openh264+symphonia`, `libav`, `libav (hardware first)`.
+    pub fn decoder(&self) -> &'static str {
+        self.backend
+    }
+
     /// The quality-of-experience summary so far.
     pub fn summary(&self) -> Summary {
         let p = &self.pipeline;
@@ -369,12 +390,45 @@ impl Drop for Player {
     }
 }
 
+/// How the decoders are set up: the backend's factory, fragment-parallel workers, and
+/// whether audio is downmixed.
+struct DecodePlan {
+    factory: DecoderFactory,
+    /// Video fragments decoded at once.
+    workers: usize,
+    stereo: bool,
+}
+
+impl DecodePlan {
+    /// openh264 decodes `threads` fragments at once; libav one fragment at a time on
+    /// `threads` frame threads (its pictures need no reordering memory).
+    fn new(config: &Config) -> Result<DecodePlan> {
+        let threads = config
+            .decode_threads
+            .unwrap_or_else(config::default_decode_threads)
+            .clamp(1, 64);
+        let factory = DecoderFactory::new(config.decoder, threads)?;
+        let workers = if factory.frame_threads() > 1 {
+            1
+        } else {
+            threads
+        };
+        tracing::debug!(backend = factory.describe(), workers, "video decoding");
+        Ok(DecodePlan {
+            factory,
+            workers,
+            stereo: config.audio_channels == AudioChannels::Stereo,
+        })
+    }
+}
+
 /// Starts a decoder thread and a presenter thread for each selected stream.
 #[allow(clippy::type_complexity)]
 fn start_threads(
     pipeline: &Arc<Pipeline>,
     view: &View,
     sinks: Sinks,
+    plan: &DecodePlan,
 ) -> Result<([Option<DecoderInput>; 2], Vec<JoinHandle<()>>)> {
     let mut threads = Vec::new();
     let mut inputs = [None, None];
@@ -383,9 +437,11 @@ fn start_threads(
         let (input, rx) = DecoderInput::channel();
         let (ftx, frx) = crossbeam_channel::bounded(4);
         inputs[StreamKind::Video.idx()] = Some(input);
+        let (pool, workers) = VideoPool::start(pipeline, &plan.factory, plan.workers, ftx.clone())?;
+        threads.extend(workers);
         let p = pipeline.clone();
         threads.push(spawn("smoothplay-vdec", move || {
-            decode_thread::run(p, rx, ftx, VideoStage::default());
+            decode_thread::run(p, rx, ftx, pool);
         })?);
         let p = pipeline.clone();
         let sink = sinks.video;
@@ -399,8 +455,9 @@ fn start_threads(
         let (ptx, prx) = crossbeam_channel::bounded(32);
         inputs[StreamKind::Audio.idx()] = Some(input);
         let p = pipeline.clone();
+        let stage = AudioStage::new(AudioDecoding::new(plan.factory.clone(), plan.stereo));
         threads.push(spawn("smoothplay-adec", move || {
-            decode_thread::run(p, rx, ptx, AudioStage::default());
+            decode_thread::run(p, rx, ptx, stage);
         })?);
         let p = pipeline.clone();
         let sink = sinks.audio;

@@ -40,6 +40,8 @@ pub(crate) struct Pipeline {
     floor: AtomicU64,
     /// Bytes of compressed media and decoded frames queued.
     queued_bytes: AtomicU64,
+    /// The memory budget for what is queued (pictures decoded ahead wait for room in it).
+    pub budget: u64,
     /// Stop everything.
     shutdown: AtomicBool,
     /// Counters and QoE accumulation.
@@ -81,6 +83,7 @@ impl Pipeline {
             active: [AtomicBool::new(false), AtomicBool::new(false)],
             floor: AtomicU64::new(nanos(start)),
             queued_bytes: AtomicU64::new(0),
+            budget: 32 << 20,
             shutdown: AtomicBool::new(false),
             stats: Mutex::new(StatsAccum::default()),
             fatal: Mutex::new(None),

@@ -1,8 +1,8 @@
-//! The video decoder stage: H.264 samples in, pictures out in presentation order, each
-//! attributed to the level it came from; late groups of pictures are skipped so a slow
-//! decoder catches up at the next keyframe.
+//! Decoding one video fragment on a pool worker: samples in, pictures out in presentation
+//! order, each attributed to the fragment's level. Late groups of pictures are skipped so a
+//! slow decoder catches up at the next keyframe; pictures decoded ahead of the fragment on
+//! screen wait for room in the memory budget.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -12,36 +12,18 @@ use crate::demux::MediaUnit;
 use crate::session::{DecodeFragment, Event};
 use crate::time::ticks_to_duration;
 
-use super::decode_thread::{Closed, Fed, Stage};
+use super::decode_thread::Fed;
 use super::decoders::VideoDecoding;
-use super::messages::{FrameMsg, ShownFrame};
+use super::messages::ShownFrame;
 use super::pipeline::Pipeline;
+use super::video_pool::{PoolShared, WorkerOut};
 
 /// How many frame durations behind the clock a picture may be before the group is skipped.
 const LATE_FRAMES: u32 = 4;
-
-/// Remembers which bitrate each recent fragment's time range had, so pictures leaving the
-/// reorder buffer can be attributed to their level.
-#[derive(Default)]
-struct LevelHistory(VecDeque<(u64, u64, u64)>);
-
-impl LevelHistory {
-    fn push(&mut self, start: u64, end: u64, bitrate: u64) {
-        if self.0.len() >= 8 {
-            self.0.pop_front();
-        }
-        self.0.push_back((start, end, bitrate));
-    }
-
-    fn bitrate_at(&self, pts: u64) -> u64 {
-        self.0
-            .iter()
-            .rev()
-            .find(|(s, e, _)| pts >= *s && pts < *e)
-            .or(self.0.back())
-            .map_or(0, |(_, _, b)| *b)
-    }
-}
+/// Pictures of the fragment on screen waiting for the presenter, per worker.
+const HEAD_QUEUE: usize = 4;
+/// How often a worker waiting for room looks again.
+const WAIT: Duration = Duration::from_millis(1);
 
 /// When decoding falls behind the clock, pictures decoded late would only be dropped: skip
 /// the rest of the group of pictures instead and start again at the next keyframe, so the
@@ -71,23 +53,107 @@ impl CatchUp {
     }
 }
 
-/// The video side of a decoder thread.
-#[derive(Default)]
+/// One pool worker's decoding state.
 pub(crate) struct VideoStage {
     dec: VideoDecoding,
-    history: LevelHistory,
     catch_up: CatchUp,
+    /// This worker's index in the pool.
+    worker: usize,
+    /// Bytes of the last picture (what the next one will cost the budget).
+    last_size: usize,
+}
+
+/// The fragment being decoded and where its pictures go.
+struct Job<'a> {
+    p: &'a Pipeline,
+    pool: &'a PoolShared,
+    f: &'a DecodeFragment,
+    seq: u64,
+    tx: &'a Sender<WorkerOut>,
 }
 
 impl VideoStage {
-    /// Decodes one unit, sending the pictures that became ready.
-    fn unit(
+    /// Worker `worker`'s stage, decoding with `dec`.
+    pub fn new(dec: VideoDecoding, worker: usize) -> VideoStage {
+        VideoStage {
+            dec,
+            catch_up: CatchUp::default(),
+            worker,
+            last_size: 0,
+        }
+    }
+
+    /// Decodes fragment `seq` whole (its pictures, then what the decoder held back), sending
+    /// the pictures to the merger. `Err` when the merger hung up.
+    pub fn decode_fragment(
         &mut self,
         p: &Pipeline,
+        pool: &PoolShared,
         f: &DecodeFragment,
-        unit: &MediaUnit,
-        tx: &Sender<FrameMsg>,
-    ) -> Result<Result<(), String>, Closed> {
+        seq: u64,
+        tx: &Sender<WorkerOut>,
+    ) -> Result<Fed, ()> {
+        let job = Job {
+            p,
+            pool,
+            f,
+            seq,
+            tx,
+        };
+        let mut fed = Fed::default();
+        for unit in &f.units {
+            if f.generation != p.generation() || p.is_shutdown() {
+                break;
+            }
+            if self.catch_up.skip(p, unit, f.timescale) {
+                p.with_stats(|s| s.on_dropped(f.bitrate));
+                continue;
+            }
+            self.wait_for_room(&job);
+            fed.fed += 1;
+            if let Err(e) = self.unit(&job, unit)? {
+                fed.errors += 1;
+                fed.last_error = Some(e);
+                // The rest of the fragment depends on what failed: skip to the next keyframe.
+                self.dec.reset();
+                break;
+            }
+        }
+        // Every fragment starts with a keyframe: what the decoder holds belongs to this one.
+        for frame in self.dec.flush() {
+            p.with_stats(|s| s.on_decoded(f.bitrate, 1, Duration::ZERO, Duration::ZERO));
+            self.send(&job, frame)?;
+        }
+        Ok(fed)
+    }
+
+    /// Waits until this fragment may add a picture: the fragment on screen may keep a few
+    /// waiting for the presenter; fragments decoded ahead of it share the memory budget
+    /// (half of it when playing in real time, so fetching keeps its share).
+    fn wait_for_room(&self, job: &Job<'_>) {
+        let (p, pool) = (job.p, job.pool);
+        loop {
+            if p.is_shutdown() || job.f.generation != p.generation() {
+                return;
+            }
+            let room = if pool.head() == job.seq {
+                pool.pending(self.worker) < HEAD_QUEUE
+            } else {
+                let cap = if p.fast { p.budget } else { p.budget / 2 };
+                let next = self.last_size as u64;
+                pool.ahead_bytes() + next <= cap && p.queued_bytes() + next <= p.budget
+            };
+            if room {
+                return;
+            }
+            std::thread::sleep(WAIT);
+        }
+    }
+
+    /// Decodes one unit, sending the pictures that became ready; the inner `Err` is a
+    /// decoder complaint.
+    fn unit(&mut self, job: &Job<'_>, unit: &MediaUnit) -> Result<Result<(), String>, ()> {
+        let (p, f) = (job.p, job.f);
         // CPU time is the decoder's cost whatever else the machine does; wall time is what
         // the presentation deadlines see.
         let (cpu, wall) = (cpu_time::ThreadTime::now(), Instant::now());
@@ -100,63 +166,34 @@ impl VideoStage {
         };
         let cpu = cpu.elapsed();
         slow_down(p, &frames);
+        // The pool decodes on all its workers at once: each one's wall time counts for its
+        // share, so the per-level decode time says how fast the pool as a whole keeps up.
+        let wall = wall.elapsed() / job.pool.workers() as u32;
         let n = frames.len() as u64;
-        p.with_stats(|s| s.on_decoded(f.bitrate, n, cpu, wall.elapsed()));
+        p.with_stats(|s| s.on_decoded(f.bitrate, n, cpu, wall));
         for frame in frames {
-            let bitrate = self.history.bitrate_at(frame.pts);
-            send_frame(p, tx, f.generation, frame, bitrate)?;
+            self.send(job, frame)?;
         }
         Ok(Ok(()))
     }
-}
 
-impl Stage for VideoStage {
-    type Out = FrameMsg;
-    const STREAM: &'static str = "video";
-
-    fn reset(&mut self) {
-        self.dec.reset();
-        self.history.0.clear();
-    }
-
-    fn decode(
-        &mut self,
-        p: &Pipeline,
-        f: &DecodeFragment,
-        tx: &Sender<FrameMsg>,
-    ) -> Result<Fed, Closed> {
-        let mut fed = Fed::default();
-        if let (Some(first), Some(last)) = (f.units.first(), f.units.last()) {
-            let end = last.pts.max(last.dts) + u64::from(last.duration) + 1;
-            self.history.push(first.dts.min(first.pts), end, f.bitrate);
-        }
-        for unit in &f.units {
-            if f.generation != p.generation() {
-                break;
+    /// Charges the picture to the budget and hands it to the merger.
+    fn send(&mut self, job: &Job<'_>, frame: VideoFrame) -> Result<(), ()> {
+        let size = frame.byte_size();
+        self.last_size = size;
+        job.p.charge(size);
+        job.pool.on_sent(self.worker, size);
+        let msg = WorkerOut::Frame(ShownFrame {
+            generation: job.f.generation,
+            frame,
+            bitrate: job.f.bitrate,
+        });
+        job.tx.send(msg).map_err(|e| {
+            if let WorkerOut::Frame(f) = e.0 {
+                job.p.release(f.frame.byte_size());
+                job.pool.on_forwarded(self.worker, size);
             }
-            if self.catch_up.skip(p, unit, f.timescale) {
-                p.with_stats(|s| s.on_dropped(f.bitrate));
-                continue;
-            }
-            fed.fed += 1;
-            if let Err(e) = self.unit(p, f, unit, tx)? {
-                fed.errors += 1;
-                fed.last_error = Some(e);
-                // The rest of the fragment depends on what failed: skip to the next keyframe.
-                self.dec.reset();
-                break;
-            }
-        }
-        Ok(fed)
-    }
-
-    fn end(&mut self, p: &Pipeline, generation: u64, tx: &Sender<FrameMsg>) -> Result<(), Closed> {
-        for frame in self.dec.flush() {
-            let bitrate = self.history.bitrate_at(frame.pts);
-            p.with_stats(|s| s.on_decoded(bitrate, 1, Duration::ZERO, Duration::ZERO));
-            send_frame(p, tx, generation, frame, bitrate)?;
-        }
-        tx.send(FrameMsg::End { generation }).map_err(|_| Closed)
+        })
     }
 }
 
@@ -174,26 +211,3 @@ fn slow_down(p: &Pipeline, frames: &[VideoFrame]) {
 
 #[cfg(not(feature = "test-hooks"))]
 fn slow_down(_: &Pipeline, _: &[VideoFrame]) {}
-
-fn send_frame(
-    p: &Pipeline,
-    tx: &Sender<FrameMsg>,
-    generation: u64,
-    frame: VideoFrame,
-    bitrate: u64,
-) -> Result<(), Closed> {
-    p.charge(frame.byte_size());
-    let msg = FrameMsg::Frame(ShownFrame {
-        generation,
-        frame,
-        bitrate,
-    });
-    match tx.send(msg) {
-        Ok(()) => Ok(()),
-        Err(crossbeam_channel::SendError(FrameMsg::Frame(f))) => {
-            p.release(f.frame.byte_size());
-            Err(Closed)
-        }
-        Err(_) => Err(Closed),
-    }
-}

@@ -40,6 +40,8 @@ pub struct SessionConfig {
     pub text_streams: bool,
     /// Places fragments can come from: the primary origin and its mirrors.
     pub locations: usize,
+    /// What the player's decoders can decode: levels they cannot are skipped.
+    pub codecs: crate::demux::CodecSupport,
 }
 
 impl Default for SessionConfig {
@@ -62,6 +64,7 @@ impl Default for SessionConfig {
             text: None,
             text_streams: true,
             locations: 1,
+            codecs: crate::demux::CodecSupport::default(),
         }
     }
 }

@@ -72,6 +72,9 @@ pub struct Counters {
     pub frame_s: f64,
     /// Per level (by bitrate): pictures decoded, dropped, and wall time spent decoding.
     pub per_level: Vec<(u64, LevelCounters)>,
+    /// Video fragments whose decoding has begun and not finished, oldest first: (start time
+    /// in stream ticks, bitrate). Fragments after the last of them are not being decoded yet.
+    pub video_decoding: Vec<(u64, u64)>,
 }
 
 /// How the decoder did at one level.
@@ -81,7 +84,9 @@ pub struct LevelCounters {
     pub decoded: u64,
     /// Pictures dropped.
     pub dropped: u64,
-    /// Wall time spent decoding.
+    /// Wall time the decoder spent on them: with fragment-parallel decoding, each worker's
+    /// time divided by the number of workers, so `decode_wall / decoded` is how long the
+    /// pool as a whole takes per picture.
     pub decode_wall: Duration,
 }
 

@@ -108,8 +108,12 @@ impl Session {
         cfg: SessionConfig,
         now: Instant,
     ) -> Result<Session, Error> {
-        let mut selection =
-            selection::select(&manifest, cfg.video.as_deref(), cfg.audio.as_deref())?;
+        let mut selection = selection::select(
+            &manifest,
+            cfg.video.as_deref(),
+            cfg.audio.as_deref(),
+            &cfg.codecs,
+        )?;
         let skipped = std::mem::take(&mut selection.skipped);
         let ladder: Vec<Level> = selection
             .video

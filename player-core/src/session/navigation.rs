@@ -194,7 +194,13 @@ impl Session {
             StreamKind::Audio => StreamType::Audio,
         };
         let mut skipped = Vec::new();
-        match selection::pick(&self.pres.manifest, ty, Some(name), &mut skipped) {
+        match selection::pick(
+            &self.pres.manifest,
+            ty,
+            Some(name),
+            &self.cfg.codecs,
+            &mut skipped,
+        ) {
             Ok(Some(plan)) => {
                 if kind == StreamKind::Video {
                     self.abr.set_ladder(&plan.levels);

@@ -245,7 +245,9 @@ mod tests {
             ql: 0,
             config: Arc::new(DecoderConfig::Aac(AacConfig {
                 asc: vec![0x12, 0x10],
+                full_asc: vec![0x12, 0x10],
                 sample_rate: 44_100,
+                output_rate: 44_100,
                 channels: 2,
                 sbr: false,
             })),

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::demux::{DecoderConfig, DemuxError, decoder_config};
+use crate::demux::{CodecSupport, DecoderConfig, DemuxError, decoder_config};
 use crate::error::Error;
 use crate::manifest::{Codec, Manifest, StreamIndex, StreamType};
 
@@ -59,10 +59,11 @@ pub(crate) fn select(
     m: &Manifest,
     video: Option<&str>,
     audio: Option<&str>,
+    codecs: &CodecSupport,
 ) -> Result<Selection, Error> {
     let mut sel = Selection::default();
-    sel.video = pick(m, StreamType::Video, video, &mut sel.skipped)?;
-    sel.audio = pick(m, StreamType::Audio, audio, &mut sel.skipped)?;
+    sel.video = pick(m, StreamType::Video, video, codecs, &mut sel.skipped)?;
+    sel.audio = pick(m, StreamType::Audio, audio, codecs, &mut sel.skipped)?;
     if sel.video.is_none() && sel.audio.is_none() {
         return Err(sel.skipped.pop().unwrap_or(Error::NoPlayableStream));
     }
@@ -74,6 +75,7 @@ pub(crate) fn pick(
     m: &Manifest,
     ty: StreamType,
     wanted: Option<&str>,
+    codecs: &CodecSupport,
     skipped: &mut Vec<Error>,
 ) -> Result<Option<TrackPlan>, Error> {
     let candidates: Vec<(usize, &StreamIndex)> = m
@@ -105,6 +107,11 @@ pub(crate) fn pick(
         let mut unsupported = None;
         for (qi, q) in s.quality_levels.iter().enumerate() {
             match decoder_config(q) {
+                Ok(config) if let Some(why) = codecs.refuses(&config) => {
+                    unsupported = Some(Error::Unsupported {
+                        fourcc: format!("{} ({why})", q.fourcc),
+                    });
+                }
                 Ok(config) => levels.push(Level {
                     ql: qi,
                     bitrate: q.bitrate,

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::builder::PlayerBuilder;
+use player_core::decode::Backend;
+use player_core::player::AudioChannels;
 
 use super::audio::{SP_AUDIO_F32, SP_AUDIO_S16, sp_audio_cb, sp_audio_format, sp_audio_played_cb};
 use super::callbacks::{Gate, UserData, ask_key, sp_event_cb, sp_key_cb, sp_video_cb};
@@ -19,8 +21,24 @@ pub const SP_FLAG_START_PAUSED: u32 = 2;
 pub const SP_FLAG_PULL_VIDEO: u32 = 4;
 /// Show captions from the start (`SP_EVENT_CAPTION` events; see `sp_player_set_captions`).
 pub const SP_FLAG_CAPTIONS: u32 = 8;
-const KNOWN_FLAGS: u32 =
-    SP_FLAG_FAST | SP_FLAG_START_PAUSED | SP_FLAG_PULL_VIDEO | SP_FLAG_CAPTIONS;
+/// Give `on_audio` every channel of the stream (5.1 as 6 channels, in WAVE order: FL FR FC
+/// LFE BL BR) instead of a stereo downmix.
+pub const SP_FLAG_ALL_CHANNELS: u32 = 16;
+const KNOWN_FLAGS: u32 = SP_FLAG_FAST
+    | SP_FLAG_START_PAUSED
+    | SP_FLAG_PULL_VIDEO
+    | SP_FLAG_CAPTIONS
+    | SP_FLAG_ALL_CHANNELS;
+
+/// Which decoders play (`sp_config.decoder`).
+pub type sp_decoder = u32;
+/// Hardware decoding (VA-API, V4L2) when a device answers, then libav, then openh264.
+pub const SP_DECODER_AUTO: sp_decoder = 0;
+/// openh264 and symphonia: H.264 and stereo AAC only.
+pub const SP_DECODER_OPENH264: sp_decoder = 1;
+/// FFmpeg's libavcodec in software (`SP_ERR_UNSUPPORTED` from `sp_player_open` in a build
+/// without it).
+pub const SP_DECODER_LIBAV: sp_decoder = 2;
 
 /// Most extra headers accepted.
 const MAX_HEADERS: usize = 256;
@@ -72,6 +90,39 @@ pub struct sp_config {
     pub on_key: sp_key_cb,
     /// Given back to every callback, untouched.
     pub user_data: *mut c_void,
+    /// Decoder backend: `SP_DECODER_AUTO` (0), `SP_DECODER_OPENH264` or `SP_DECODER_LIBAV`.
+    pub decoder: sp_decoder,
+    /// Video decoding threads; 0 = one per core.
+    pub decode_threads: u32,
+}
+
+impl Default for sp_config {
+    /// The zero configuration: every field its default (what `sp_config cfg = {0};` gives C).
+    fn default() -> sp_config {
+        sp_config {
+            user_agent: std::ptr::null(),
+            headers: std::ptr::null(),
+            header_count: 0,
+            buffer_ms: 0,
+            buffer_bytes: 0,
+            start_ms: 0,
+            live_delay_ms: 0,
+            live_max_drift_ms: 0,
+            max_bitrate: 0,
+            video_stream: std::ptr::null(),
+            audio_stream: std::ptr::null(),
+            flags: 0,
+            audio_format: 0,
+            on_video: None,
+            on_audio: None,
+            on_audio_played: None,
+            on_event: None,
+            on_key: None,
+            user_data: std::ptr::null_mut(),
+            decoder: 0,
+            decode_threads: 0,
+        }
+    }
 }
 
 /// `sp_config`, copied into owned, checked values.
@@ -95,6 +146,8 @@ pub(crate) struct Settings {
     pub on_event: sp_event_cb,
     on_key: sp_key_cb,
     pub user: UserData,
+    decoder: Backend,
+    decode_threads: u32,
 }
 
 /// Reads an optional C string.
@@ -182,6 +235,22 @@ impl Settings {
             })?;
             headers.push(split_header(&text, i)?);
         }
+        let decoder = match c.decoder {
+            SP_DECODER_AUTO => Backend::Auto,
+            SP_DECODER_OPENH264 => Backend::OpenH264,
+            SP_DECODER_LIBAV if Backend::LIBAV_BUILT => Backend::Libav,
+            SP_DECODER_LIBAV => {
+                return Err(Failure::new(
+                    sp_status::SP_ERR_UNSUPPORTED,
+                    "sp_config.decoder: this library was built without libav",
+                ));
+            }
+            other => {
+                return Err(invalid(format!(
+                    "sp_config.decoder {other} is not an SP_DECODER_*"
+                )));
+            }
+        };
         Ok(Settings {
             // SAFETY: the string fields are NULL or NUL-terminated (contract).
             user_agent: unsafe { opt_string(c.user_agent, "sp_config.user_agent") }?,
@@ -204,6 +273,8 @@ impl Settings {
             on_event: c.on_event,
             on_key: c.on_key,
             user: UserData(c.user_data),
+            decoder,
+            decode_threads: c.decode_threads,
         })
     }
 
@@ -219,7 +290,14 @@ impl Settings {
             .fast(self.has(SP_FLAG_FAST))
             .start_paused(self.has(SP_FLAG_START_PAUSED))
             .captions(self.has(SP_FLAG_CAPTIONS))
-            .max_bitrate((self.max_bitrate > 0).then_some(self.max_bitrate));
+            .max_bitrate((self.max_bitrate > 0).then_some(self.max_bitrate))
+            .decoder(self.decoder)
+            .decode_threads((self.decode_threads > 0).then_some(self.decode_threads as usize))
+            .audio_channels(if self.has(SP_FLAG_ALL_CHANNELS) {
+                AudioChannels::All
+            } else {
+                AudioChannels::Stereo
+            });
         if let Some(ua) = &self.user_agent {
             b = b.user_agent(ua.clone());
         }
@@ -276,6 +354,8 @@ impl Default for Settings {
             on_event: None,
             on_key: None,
             user: UserData(std::ptr::null_mut()),
+            decoder: Backend::Auto,
+            decode_threads: 0,
         }
     }
 }
@@ -285,27 +365,7 @@ mod tests {
     use super::*;
 
     fn zeroed() -> sp_config {
-        sp_config {
-            user_agent: std::ptr::null(),
-            headers: std::ptr::null(),
-            header_count: 0,
-            buffer_ms: 0,
-            buffer_bytes: 0,
-            start_ms: 0,
-            live_delay_ms: 0,
-            live_max_drift_ms: 0,
-            max_bitrate: 0,
-            video_stream: std::ptr::null(),
-            audio_stream: std::ptr::null(),
-            flags: 0,
-            audio_format: 0,
-            on_video: None,
-            on_audio: None,
-            on_audio_played: None,
-            on_event: None,
-            on_key: None,
-            user_data: std::ptr::null_mut(),
-        }
+        sp_config::default()
     }
 
     #[test]
@@ -330,7 +390,9 @@ mod tests {
         c.buffer_bytes = 4 << 20;
         c.max_bitrate = 1_000_000;
         c.audio_stream = c"fra".as_ptr();
-        c.flags = SP_FLAG_FAST | SP_FLAG_PULL_VIDEO;
+        c.flags = SP_FLAG_FAST | SP_FLAG_PULL_VIDEO | SP_FLAG_ALL_CHANNELS;
+        c.decoder = SP_DECODER_OPENH264;
+        c.decode_threads = 3;
         // SAFETY: a valid config.
         let s = unsafe { Settings::read(&c) }.expect("valid");
         assert!(s.has(SP_FLAG_PULL_VIDEO));
@@ -348,6 +410,9 @@ mod tests {
         assert_eq!(cfg.max_bitrate, Some(1_000_000));
         assert_eq!(cfg.audio.as_deref(), Some("fra"));
         assert!(cfg.fast);
+        assert_eq!(cfg.decoder, Backend::OpenH264);
+        assert_eq!(cfg.decode_threads, Some(3));
+        assert_eq!(cfg.audio_channels, AudioChannels::All);
     }
 
     #[test]
@@ -377,6 +442,9 @@ mod tests {
 
         let mut c = zeroed();
         c.flags = 0x80;
+        assert_eq!(read(&c).status, sp_status::SP_ERR_INVALID_ARGUMENT);
+        c.flags = 0;
+        c.decoder = 7;
         assert_eq!(read(&c).status, sp_status::SP_ERR_INVALID_ARGUMENT);
 
         let mut c = zeroed();

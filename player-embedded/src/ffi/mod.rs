@@ -28,7 +28,8 @@ pub use commands::{
     sp_player_set_captions, sp_player_set_max_bitrate, sp_player_stop, sp_stream_type,
 };
 pub use config::{
-    SP_FLAG_CAPTIONS, SP_FLAG_FAST, SP_FLAG_PULL_VIDEO, SP_FLAG_START_PAUSED, sp_config,
+    SP_DECODER_AUTO, SP_DECODER_LIBAV, SP_DECODER_OPENH264, SP_FLAG_ALL_CHANNELS, SP_FLAG_CAPTIONS,
+    SP_FLAG_FAST, SP_FLAG_PULL_VIDEO, SP_FLAG_START_PAUSED, sp_config, sp_decoder,
 };
 pub use events::{
     SP_EVENT_BUFFERING, SP_EVENT_CAPTION, SP_EVENT_COMMAND, SP_EVENT_ENDED, SP_EVENT_ERROR,

@@ -75,6 +75,15 @@ pub struct PlayArgs {
     /// Content keys for protected presentations.
     #[command(flatten)]
     pub keys: KeyArgs,
+    /// Decoders: auto (hardware, then libav, then openh264), openh264 or libav.
+    #[arg(long, default_value = "auto")]
+    pub decoder: player_core::decode::Backend,
+    /// Video decoding threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub decode_threads: Option<u16>,
+    /// Audio channels to play and write: stereo (5.1 downmixed) or all.
+    #[arg(long, value_name = "stereo|all", default_value = "stereo")]
+    pub audio_channels: player_core::player::AudioChannels,
     /// Memory budget: bytes of compressed media plus decoded frames queued (suffix K, M or G
     /// for KiB, MiB, GiB; default 32M).
     #[arg(long, value_parser = parse_bytes)]

@@ -106,7 +106,10 @@ fn player_builder(args: &PlayArgs, keys: Option<Keys>) -> PlayerBuilder {
         })
         .fast(args.fast)
         .max_bitrate(args.max_bitrate)
-        .quality(args.quality);
+        .quality(args.quality)
+        .decoder(args.decoder)
+        .decode_threads(args.decode_threads.map(usize::from))
+        .audio_channels(args.audio_channels);
     if let Some(start) = args.start {
         builder = builder.start(start);
     }

@@ -45,6 +45,38 @@ pub fn tone_hz(samples: &[f32], channels: usize, rate: u32, skip: usize) -> f64 
     }
 }
 
+/// Relative power of `hz` on channel `channel` (Goertzel over the whole signal after `skip`
+/// sample frames, normalised by the signal's power): near 1 for a pure tone at `hz`, near 0
+/// when the channel does not carry it.
+pub fn tone_power(
+    samples: &[f32],
+    channels: usize,
+    channel: usize,
+    rate: u32,
+    hz: f64,
+    skip: usize,
+) -> f64 {
+    let x: Vec<f64> = samples
+        .iter()
+        .skip(channel)
+        .step_by(channels.max(1))
+        .skip(skip)
+        .map(|s| f64::from(*s))
+        .collect();
+    let energy: f64 = x.iter().map(|v| v * v).sum();
+    if x.is_empty() || energy == 0.0 {
+        return 0.0;
+    }
+    let w = 2.0 * std::f64::consts::PI * hz / f64::from(rate);
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for v in &x {
+        let s0 = v + 2.0 * w.cos() * s1 - s2;
+        (s2, s1) = (s1, s0);
+    }
+    let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
+    power / (energy * x.len() as f64 / 2.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +89,8 @@ mod tests {
             .collect();
         let f = tone_hz(&s, 1, rate, 0);
         assert!((f - 1000.0).abs() < 0.01, "{f}");
+        let on = tone_power(&s, 1, 0, rate, 1000.0, 0);
+        let off = tone_power(&s, 1, 0, rate, 1300.0, 0);
+        assert!(on > 0.9 && off < 0.01, "{on} {off}");
     }
 }

@@ -10,7 +10,7 @@ mod reference;
 pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
 pub use events::run_to_end;
 pub use live_watch::{LiveWatch, median, p95, true_latency};
-pub use measure::{frame_index, md5_hex, tone_hz};
+pub use measure::{frame_index, md5_hex, tone_hz, tone_power};
 pub use reference::{AudioRef, CaptionsRef, CueRef, FrameRef, Reference, VideoRef};
 
 use std::path::PathBuf;

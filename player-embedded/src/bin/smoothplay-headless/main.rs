@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use player_embedded::headless::{PlayArgs, run_play};
 use player_embedded::load_manifest;
-use player_embedded::probe::{render_json, render_text, summarize};
+use player_embedded::probe::{render_json, render_text, summarize_for};
 
 /// Headless Smooth Streaming player and probe.
 #[derive(Parser)]
@@ -24,10 +24,17 @@ enum Cmd {
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
+        /// Report what these decoders can play: auto, openh264 or libav.
+        #[arg(long, default_value = "auto")]
+        decoder: player_core::decode::Backend,
     },
 }
 
-fn probe(input: &str, json: bool) -> i32 {
+fn probe(input: &str, json: bool, decoder: player_core::decode::Backend) -> i32 {
+    let Some(codecs) = decoder.support() else {
+        eprintln!("smoothplay-headless: this build has no {decoder} decoder");
+        return 2;
+    };
     let manifest = match load_manifest(input) {
         Ok((m, _)) => m,
         Err(e) => {
@@ -35,7 +42,7 @@ fn probe(input: &str, json: bool) -> i32 {
             return 1;
         }
     };
-    let report = summarize(&manifest, input);
+    let report = summarize_for(&manifest, input, &codecs);
     if json {
         match render_json(&report) {
             Ok(text) => println!("{text}"),
@@ -61,7 +68,11 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Cmd::Play(args) => run_play(&args),
-        Cmd::Probe { input, json } => probe(&input, json),
+        Cmd::Probe {
+            input,
+            json,
+            decoder,
+        } => probe(&input, json, decoder),
     };
     std::process::exit(code);
 }
