@@ -146,3 +146,46 @@ fn a_decoder_too_slow_for_the_top_level_settles_below_it() {
         "only {shown} of 500 pictures shown in the last 20 s"
     );
 }
+
+/// When the decoder falls behind, the pictures buffered at the level it cannot keep up
+/// with are worth nothing: they are refetched at the level it keeps up with, so few frames
+/// are dropped over the whole run and the switch comes early.
+#[test]
+fn a_decoder_falling_behind_has_the_buffered_pictures_replaced_and_drops_little() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let origin = origin(None);
+    let slow = SlowDecode {
+        min_height: 720,
+        per_frame: Duration::from_millis(30),
+    };
+    let config = Config {
+        slow_decode: Some(slow),
+        // Decode with one thread: the slowness is the point.
+        decode_threads: Some(1),
+        ..Config::default()
+    };
+    let (seen, _, summary) = play(&origin, config);
+    let first_cpu = seen.iter().find_map(|e| match e {
+        Event::Quality { reason, .. } if reason == "cpu" => Some(()),
+        _ => None,
+    });
+    assert!(first_cpu.is_some(), "no switch for the CPU");
+    // Media position of the first CPU switch: the stats just before it.
+    let mut position = 0.0;
+    for e in &seen {
+        match e {
+            Event::Stats(s) => position = s.position_s,
+            Event::Quality { reason, .. } if reason == "cpu" => break,
+            _ => {}
+        }
+    }
+    assert!(position <= 8.0, "first CPU switch at {position} s of media");
+    let all = summary.frames_decoded + summary.frames_dropped;
+    let dropped = summary.frames_dropped as f64 / all.max(1) as f64;
+    assert!(
+        dropped <= 0.10,
+        "{} of {all} frames dropped; switches {:?}",
+        summary.frames_dropped,
+        switches(&seen)
+    );
+}

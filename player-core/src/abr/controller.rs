@@ -206,6 +206,17 @@ impl Controller {
         }
     }
 
+    /// The highest level the decoder keeps up with, when the CPU governor caps it.
+    pub fn cpu_ceiling(&self) -> Option<usize> {
+        let cap = self.cpu.cap_cost()?;
+        Some(
+            (0..self.levels.len())
+                .rev()
+                .find(|&i| self.levels[i].decode_cost() <= cap)
+                .unwrap_or(0),
+        )
+    }
+
     fn ceiling(&self, now_s: f64) -> (usize, Option<Reason>) {
         let n = self.levels.len();
         let mut top = n - 1;

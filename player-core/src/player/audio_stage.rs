@@ -4,7 +4,7 @@
 
 use crossbeam_channel::Sender;
 
-use crate::session::{DecodeFragment, Event};
+use crate::session::{DecodeFragment, Event, StreamKind};
 
 use super::decode_thread::{Closed, Fed, Stage};
 use super::decoders::AudioDecoding;
@@ -27,6 +27,7 @@ impl AudioStage {
 impl Stage for AudioStage {
     type Out = PcmMsg;
     const STREAM: &'static str = "audio";
+    const KIND: StreamKind = StreamKind::Audio;
 
     fn reset(&mut self) {
         self.dec.reset();
@@ -49,7 +50,11 @@ impl Stage for AudioStage {
             match self.dec.decode(&f.config, unit, f.timescale) {
                 Ok(Some(frame)) if f.kid.is_some() => held.push(frame),
                 Ok(Some(frame)) => tx
-                    .send(PcmMsg::Frame { generation, frame })
+                    .send(PcmMsg::Frame {
+                        generation,
+                        epoch: f.epoch,
+                        frame,
+                    })
                     .map_err(|_| Closed)?,
                 Ok(None) => {}
                 Err(e) => {
@@ -62,8 +67,12 @@ impl Stage for AudioStage {
         }
         if !suspicious(fed.fed, fed.errors) {
             for frame in held {
-                tx.send(PcmMsg::Frame { generation, frame })
-                    .map_err(|_| Closed)?;
+                tx.send(PcmMsg::Frame {
+                    generation,
+                    epoch: f.epoch,
+                    frame,
+                })
+                .map_err(|_| Closed)?;
             }
         }
         Ok(fed)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crossbeam_channel::Sender;
 use tokio::sync::mpsc::Receiver;
 
-use crate::session::DecodeFragment;
+use crate::session::{DecodeFragment, StreamKind};
 
 use super::messages::DecodeMsg;
 use super::pipeline::Pipeline;
@@ -35,6 +35,8 @@ pub(crate) trait Stage {
     type Out: Send;
     /// "video" or "audio", for errors.
     const STREAM: &'static str;
+    /// Which stream it decodes.
+    const KIND: StreamKind;
     /// Forgets all decoder state (a new generation begins).
     fn reset(&mut self);
     /// Decodes one fragment, sending what comes out.
@@ -68,7 +70,8 @@ pub(crate) fn run<S: Stage>(
         }
         match msg {
             DecodeMsg::Fragment(f) => {
-                if f.generation != pipeline.generation() {
+                let replaced = pipeline.replaced(S::KIND, f.generation, f.epoch, &f.span);
+                if f.generation != pipeline.generation() || replaced {
                     pipeline.release(f.bytes);
                     continue;
                 }

@@ -18,7 +18,7 @@ use crate::session::{
 
 use super::fetch_task::{self, FetchContext};
 use super::messages::DecodeMsg;
-use super::pipeline::Pipeline;
+use super::pipeline::{Mark, Pipeline};
 
 /// How often the pipeline is observed (position, buffers, outputs).
 const TICK: Duration = Duration::from_millis(20);
@@ -54,6 +54,17 @@ impl DecoderInput {
                 Err(mpsc::error::TrySendError::Closed(msg)) => release(pipeline, &msg),
             }
         }
+    }
+
+    /// Drops what waits for the decoder that `mark` replaced.
+    fn drop_replaced(&mut self, pipeline: &Pipeline, mark: &Mark) {
+        self.waiting.retain(|msg| match msg {
+            DecodeMsg::Fragment(f) if mark.drops(f.epoch, &f.span) => {
+                pipeline.release(f.bytes);
+                false
+            }
+            _ => true,
+        });
     }
 
     /// Drops what has not reached the decoder yet (a new generation).
@@ -183,6 +194,15 @@ impl Driver {
             }
             Action::Hold(hold) => p.set_hold(hold),
             Action::SetRate(rate) => p.set_playback_rate(rate),
+            Action::Replace { kind, from, epoch } => {
+                p.replace(kind, from, epoch);
+                if let (Some(input), Some(mark)) = (
+                    self.decoders[kind.idx()].as_mut(),
+                    p.mark(kind, p.generation()),
+                ) {
+                    input.drop_replaced(p, &mark);
+                }
+            }
             Action::Decode(kind, fragment) => {
                 p.charge(fragment.bytes);
                 self.send(kind, DecodeMsg::Fragment(fragment));

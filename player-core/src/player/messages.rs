@@ -16,6 +16,8 @@ pub(crate) enum DecodeMsg {
 #[derive(Debug)]
 pub(crate) struct ShownFrame {
     pub generation: u64,
+    /// The replacement of the stream's media it belongs to.
+    pub epoch: u32,
     pub frame: VideoFrame,
     pub bitrate: u64,
 }
@@ -30,6 +32,12 @@ pub(crate) enum FrameMsg {
 /// Audio decoder → audio output.
 #[derive(Debug)]
 pub(crate) enum PcmMsg {
-    Frame { generation: u64, frame: AudioFrame },
-    End { generation: u64 },
+    Frame {
+        generation: u64,
+        epoch: u32,
+        frame: AudioFrame,
+    },
+    End {
+        generation: u64,
+    },
 }

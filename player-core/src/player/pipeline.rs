@@ -46,6 +46,8 @@ pub(crate) struct Pipeline {
     shutdown: AtomicBool,
     /// Counters and QoE accumulation.
     stats: Mutex<StatsAccum>,
+    /// Per stream, the latest replacement of its media (see `Action::Replace`).
+    marks: [Mutex<Option<Mark>>; 2],
     /// A fatal error found by a decoder thread, for the session.
     fatal: Mutex<Option<Error>>,
     /// Where events go.
@@ -55,6 +57,26 @@ pub(crate) struct Pipeline {
     /// Test hook: slower decoding.
     #[cfg(feature = "test-hooks")]
     pub slow_decode: Option<super::config::SlowDecode>,
+}
+
+/// Where a stream's media was replaced, and by which epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Mark {
+    pub generation: u64,
+    pub from: Duration,
+    pub epoch: u32,
+}
+
+impl Mark {
+    /// Whether media of `epoch` spanning `span` is not to be played: older media at or after
+    /// the splice, or newer media wholly before it.
+    pub fn drops(&self, epoch: u32, span: &std::ops::Range<Duration>) -> bool {
+        if epoch < self.epoch {
+            span.start >= self.from
+        } else {
+            span.end <= self.from
+        }
+    }
 }
 
 fn nanos(d: Duration) -> u64 {
@@ -86,6 +108,7 @@ impl Pipeline {
             budget: 32 << 20,
             shutdown: AtomicBool::new(false),
             stats: Mutex::new(StatsAccum::default()),
+            marks: [Mutex::new(None), Mutex::new(None)],
             fatal: Mutex::new(None),
             events,
             opened_at,
@@ -241,6 +264,33 @@ impl Pipeline {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
                 Some(v.saturating_sub(n))
             });
+    }
+
+    /// Replaces `kind`'s media from `from` on with what comes with `epoch` (this generation).
+    pub fn replace(&self, kind: StreamKind, from: Duration, epoch: u32) {
+        let generation = self.generation();
+        *locked(&self.marks[kind.idx()]) = Some(Mark {
+            generation,
+            from,
+            epoch,
+        });
+    }
+
+    /// The replacement mark of `kind` that applies to `generation`, if any.
+    pub fn mark(&self, kind: StreamKind, generation: u64) -> Option<Mark> {
+        locked(&self.marks[kind.idx()]).filter(|m| m.generation == generation)
+    }
+
+    /// Whether media of `kind`, `generation` and `epoch` spanning `span` was replaced.
+    pub fn replaced(
+        &self,
+        kind: StreamKind,
+        generation: u64,
+        epoch: u32,
+        span: &std::ops::Range<Duration>,
+    ) -> bool {
+        self.mark(kind, generation)
+            .is_some_and(|m| m.drops(epoch, span))
     }
 
     /// Whether the player is shutting down.

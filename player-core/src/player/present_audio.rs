@@ -10,7 +10,7 @@ use crate::sink::AudioSink;
 use crate::time::{duration_to_ticks, ticks_to_duration};
 
 use super::messages::PcmMsg;
-use super::pipeline::Pipeline;
+use super::pipeline::{Mark, Pipeline};
 use super::varispeed::Varispeed;
 use crate::session::{Event, StreamKind};
 
@@ -105,8 +105,14 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
                     // The message may belong to a generation started since the check above.
                     sync_generation(&pipeline, &mut current, &mut out, &mut pending, &mut ended);
                     match msg {
-                        PcmMsg::Frame { generation, frame } if generation == current => {
-                            pending = prepare(&pipeline, &mut out, frame);
+                        PcmMsg::Frame {
+                            generation,
+                            epoch,
+                            frame,
+                        } if generation == current => {
+                            let mark = pipeline.mark(StreamKind::Audio, current);
+                            pending = splice(frame, epoch, mark)
+                                .and_then(|frame| prepare(&pipeline, &mut out, frame));
                         }
                         PcmMsg::End { generation } if generation == current => ended = true,
                         _ => {}
@@ -196,6 +202,32 @@ fn report_position(
         // Video may run on past the audio: hand the clock back to the monotonic clock.
         pipeline.set_audio_master(false);
     }
+}
+
+/// Keeps the part of `frame` (of `epoch`) that `mark` leaves to be played: an older epoch's
+/// audio before the splice, a newer one's from it on.
+fn splice(mut frame: AudioFrame, epoch: u32, mark: Option<Mark>) -> Option<AudioFrame> {
+    let Some(mark) = mark else {
+        return Some(frame);
+    };
+    let rate = u64::from(frame.sample_rate.max(1));
+    let channels = usize::from(frame.channels.max(1));
+    let start = ticks_to_duration(frame.pts, frame.timescale);
+    let end = start + ticks_to_duration(frame.frames() as u64, rate);
+    if mark.drops(epoch, &(start..end)) {
+        return None;
+    }
+    if !(start..end).contains(&mark.from) || start == mark.from {
+        return Some(frame);
+    }
+    let keep = duration_to_ticks(mark.from - start, rate) as usize * channels;
+    if epoch < mark.epoch {
+        frame.samples.truncate(keep);
+    } else {
+        frame.samples.drain(..keep.min(frame.samples.len()));
+        frame.pts = duration_to_ticks(mark.from, frame.timescale);
+    }
+    (!frame.samples.is_empty()).then_some(frame)
 }
 
 /// Places a decoded frame on the output timeline: trims what lies before the seek target,

@@ -65,8 +65,10 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
         let Some(f) = pending.take() else { continue };
         let pts = ticks_to_duration(f.frame.pts, f.frame.timescale);
         let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
-        if pts + duration <= pipeline.floor() {
-            // Before the seek target: decoded only to reach it.
+        let replaced =
+            pipeline.replaced(StreamKind::Video, current, f.epoch, &(pts..pts + duration));
+        if pts + duration <= pipeline.floor() || replaced {
+            // Before the seek target (decoded only to reach it), or replaced by other media.
             pipeline.release(f.frame.byte_size());
             continue;
         }

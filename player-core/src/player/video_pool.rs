@@ -23,7 +23,7 @@ use crate::decode::DecoderFactory;
 use crate::decrypt::WrongKeyWatch;
 use crate::error::Result;
 use crate::manifest::Uuid;
-use crate::session::DecodeFragment;
+use crate::session::{DecodeFragment, StreamKind};
 
 use super::decode_thread::{Closed, Fed, Stage};
 use super::decoders::VideoDecoding;
@@ -156,6 +156,7 @@ impl VideoPool {
 impl Stage for VideoPool {
     type Out = FrameMsg;
     const STREAM: &'static str = "video";
+    const KIND: StreamKind = StreamKind::Video;
 
     fn reset(&mut self) {}
 
@@ -195,8 +196,10 @@ fn work(
     while let Ok(job) = jobs.recv() {
         let done = match job {
             Job::Fragment { seq, fragment: f } => {
-                let fed = if f.generation == p.generation() && !p.is_shutdown() {
-                    let start = f.units.first().map_or(0, |u| u.pts.min(u.dts));
+                let current = f.generation == p.generation()
+                    && !p.replaced(StreamKind::Video, f.generation, f.epoch, &f.span);
+                let fed = if current && !p.is_shutdown() {
+                    let start = crate::time::duration_to_ticks(f.span.start, f.timescale);
                     p.with_stats(|s| s.decoding_begin(seq, start, f.bitrate));
                     let fed = stage.decode_fragment(p, pool, &f, seq, out);
                     p.with_stats(|s| s.decoding_end(seq));

@@ -185,6 +185,7 @@ impl VideoStage {
         job.pool.on_sent(self.worker, size);
         let msg = WorkerOut::Frame(ShownFrame {
             generation: job.f.generation,
+            epoch: job.f.epoch,
             frame,
             bitrate: job.f.bitrate,
         });

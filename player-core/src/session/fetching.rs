@@ -20,7 +20,7 @@ use super::io::{
     Target,
 };
 use super::quality::{Outlook, Transfer};
-use super::track::Flight;
+use super::track::{Delivered, Flight};
 
 /// Fragments the ABR looks ahead.
 const HORIZON: usize = 8;
@@ -355,9 +355,13 @@ impl Session {
         // The pipeline is observed at ticks: count what is handed over until the next one,
         // or fast fetches would overrun the budget in between.
         self.obs.queued_bytes += fetched.bytes as u64;
+        let epoch = self.tracks[kind.idx()].as_ref().map_or(0, |t| t.epoch);
         if let Payload::Samples { units, kid } = fetched.payload {
             let fragment = DecodeFragment {
                 generation: self.play.generation,
+                epoch,
+                span: ticks_to_duration(chunk.start, timescale)
+                    ..ticks_to_duration(chunk.end(), timescale),
                 bitrate: lp.bitrate,
                 timescale,
                 config: lp.config.clone(),
@@ -370,6 +374,11 @@ impl Session {
         if let Some(t) = &mut self.tracks[kind.idx()] {
             t.buffered_end = ticks_to_duration(chunk.end(), timescale);
             t.cursor = chunk.start + 1;
+            t.delivered.push_back(Delivered {
+                start: chunk.start,
+                end: chunk.end(),
+                level,
+            });
         }
     }
 

@@ -198,6 +198,10 @@ pub struct FetchRequest {
 pub struct DecodeFragment {
     /// The generation they belong to.
     pub generation: u64,
+    /// Which replacement of the stream's media they belong to (see [`Action::Replace`]).
+    pub epoch: u32,
+    /// Media time the fragment covers.
+    pub span: std::ops::Range<Duration>,
     /// Bitrate of their level.
     pub bitrate: u64,
     /// Stream timescale.
@@ -231,6 +235,18 @@ pub enum Action {
     },
     /// Hold the clock (startup, stall, pause) or let it run.
     Hold(bool),
+    /// From media time `from` on, the stream's media is replaced by what comes with `epoch`
+    /// (another level, another language or angle): everything of an older epoch at or after
+    /// `from` is dropped wherever it is in the pipeline, and nothing of the new one before it
+    /// is shown. Playback goes on without a break.
+    Replace {
+        /// Which stream.
+        kind: StreamKind,
+        /// Where the new media takes over.
+        from: Duration,
+        /// The new epoch.
+        epoch: u32,
+    },
     /// Play at this rate (1 = normal): media seconds per second of the clock.
     SetRate(f64),
     /// Hand samples to a decoder.

@@ -45,6 +45,7 @@ mod playback;
 mod presentation;
 mod quality;
 mod refresh;
+mod replace;
 mod selection;
 mod text;
 mod text_fetch;

@@ -96,6 +96,7 @@ impl Session {
             }
             _ => {}
         }
+        self.forget_played();
         self.hold_latency(now);
         self.watch_progress(now);
         self.show_caption();
@@ -194,6 +195,7 @@ impl Session {
             };
             self.abr.on_decoder(&health, now);
         }
+        self.replace_unaffordable(now);
     }
 
     fn stats(&self, min_ahead: Duration, now: Instant) -> Stats {

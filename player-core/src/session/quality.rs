@@ -180,6 +180,11 @@ impl QualityChooser {
         }
     }
 
+    /// The highest level the decoder keeps up with, when that caps the choice.
+    pub fn cpu_ceiling(&self) -> Option<usize> {
+        self.controller.as_ref()?.cpu_ceiling()
+    }
+
     /// The smoothed throughput, bits/s.
     pub fn bandwidth_bps(&self) -> u64 {
         self.controller

@@ -2,6 +2,7 @@
 //! and the one request in flight with the order in which a failing fragment is tried
 //! elsewhere (mirrors first, then lower levels, then higher ones).
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
@@ -28,6 +29,18 @@ pub(crate) struct Track {
     pub forced: Option<usize>,
     /// The level last fetched, for quality events.
     pub last_level: Option<usize>,
+    /// Which replacement of this stream's media the fetches belong to.
+    pub epoch: u32,
+    /// Fragments handed to the decoder and not yet played: start, end (ticks) and level.
+    pub delivered: VecDeque<Delivered>,
+}
+
+/// A fragment handed to the decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Delivered {
+    pub start: u64,
+    pub end: u64,
+    pub level: usize,
 }
 
 impl Track {
@@ -42,6 +55,8 @@ impl Track {
             needs_refresh: false,
             forced: None,
             last_level: None,
+            epoch: 0,
+            delivered: VecDeque::new(),
         }
     }
 

@@ -370,6 +370,11 @@ pub fn clone_action(a: &Action) -> Action {
         },
         Action::Hold(h) => Action::Hold(*h),
         Action::SetRate(r) => Action::SetRate(*r),
+        Action::Replace { kind, from, epoch } => Action::Replace {
+            kind: *kind,
+            from: *from,
+            epoch: *epoch,
+        },
         Action::Decode(k, f) => Action::Decode(*k, f.clone()),
         Action::EndOfStream(k, g) => Action::EndOfStream(*k, *g),
         Action::Emit(e) => Action::Emit(e.clone()),

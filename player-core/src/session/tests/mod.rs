@@ -3,6 +3,7 @@
 
 mod captions;
 mod commands;
+mod cpu;
 mod failover;
 mod harness;
 mod latency;

@@ -1,0 +1,85 @@
+//! Replacing media already handed to the pipeline, without a break: the fragments of a
+//! stream from some point on are fetched again (another level, another language or camera
+//! angle) and what the pipeline holds of the old ones from that point is dropped. Used when
+//! the decoder cannot keep up with the level buffered — pictures it would drop are worth
+//! nothing — and to switch streams at the next fragment boundary.
+
+use std::time::{Duration, Instant};
+
+use crate::time::{duration_to_ticks, ticks_to_duration};
+
+use super::Session;
+use super::event::StreamKind;
+use super::io::Action;
+
+impl Session {
+    /// Fetches `kind` again from the fragment starting at `from` (ticks of its timeline):
+    /// what was handed over from there on is replaced.
+    pub(super) fn replace_from(&mut self, kind: StreamKind, from: u64) {
+        let timescale = self.pres.timeline(kind).timescale;
+        let at = ticks_to_duration(from, timescale);
+        let Some(t) = self.tracks[kind.idx()].as_mut() else {
+            return;
+        };
+        t.epoch += 1;
+        let epoch = t.epoch;
+        let flight = t.flight.take().map(|f| f.id);
+        t.cursor = from;
+        t.buffered_end = at;
+        t.done = false;
+        t.not_before = None;
+        t.delivered.retain(|d| d.start < from);
+        if let Some(id) = flight {
+            self.out.push_back(Action::Cancel(id));
+        }
+        self.out.push_back(Action::Replace {
+            kind,
+            from: at,
+            epoch,
+        });
+    }
+
+    /// Forgets delivered fragments that have been played.
+    pub(super) fn forget_played(&mut self) {
+        let position = self.obs.position;
+        for kind in self.pres.kinds() {
+            let timescale = self.pres.timeline(kind).timescale;
+            let now = duration_to_ticks(position, timescale);
+            if let Some(t) = self.tracks[kind.idx()].as_mut() {
+                while t.delivered.front().is_some_and(|d| d.end <= now) {
+                    t.delivered.pop_front();
+                }
+            }
+        }
+    }
+
+    /// When the decoder cannot keep up with the level of pictures not yet decoding, they
+    /// would only be dropped: refetch them at the level it keeps up with, from the first
+    /// fragment no decoder has begun, so the picture recovers within a couple of fragments.
+    pub(super) fn replace_unaffordable(&mut self, _now: Instant) {
+        let kind = StreamKind::Video;
+        let Some(cap) = self.abr.cpu_ceiling() else {
+            return;
+        };
+        let decoding_from = self
+            .obs
+            .counters
+            .video_decoding
+            .iter()
+            .map(|(start, _)| *start)
+            .max();
+        let timescale = self.pres.timeline(kind).timescale;
+        // A fragment starting this close to the position is about to be decoded anyway.
+        let soon = duration_to_ticks(self.obs.position + Duration::from_millis(200), timescale);
+        let Some(t) = self.tracks[kind.idx()].as_ref() else {
+            return;
+        };
+        let first = t
+            .delivered
+            .iter()
+            .find(|d| d.level > cap && d.start > soon && decoding_from.is_none_or(|s| d.start > s));
+        if let Some(d) = first.copied() {
+            self.replace_from(kind, d.start);
+        }
+    }
+}
