@@ -286,3 +286,19 @@ fn every_fixture_chunk_gets_an_exact_url_with_the_token() {
         }
     }
 }
+
+#[test]
+fn a_protection_header_that_is_not_base64_is_listed_with_its_defect() {
+    let m = fixture("protection_not_base64.ismc");
+    assert_eq!(m.streams.len(), 2);
+    assert_eq!(starts(&m, 0), vec![0, 20_000_000, 40_000_000, 60_000_000]);
+    assert_eq!(m.protection.len(), 1);
+    let p = &m.protection[0];
+    assert_eq!(p.system_id, Uuid::PLAYREADY);
+    assert!(p.data.is_empty() && p.playready.is_none());
+    assert!(kids(&m).is_empty());
+    let defect = p.defect.as_deref().expect("the defect is named");
+    assert!(defect.contains("not base64"), "{defect}");
+    assert!(defect.contains("line 19"), "{defect}");
+    assert!(defect.contains("${PLAYREADY_OBJECT_BASE64}"), "{defect}");
+}

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use player_core::player::{Config, Keys};
 use player_embedded::headless::parse_time;
-use player_embedded::keys::{KeyArgs, KeysError, provider_from_args};
+use player_embedded::keys::{KeyArgs, KeysError, provider_from_args_with};
+use player_embedded::net_args::NetArgs;
 
 use crate::controls::KEY_HELP;
 
@@ -44,6 +45,9 @@ pub struct Args {
     /// Video decoding threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub decode_threads: Option<u16>,
+    /// Trusted roots (--ca-file) and proxy (--proxy).
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 impl Args {
@@ -57,7 +61,7 @@ impl Args {
     /// The key providers asked for, in the order they are tried: `--key`s, the key seed, the
     /// license server. `None` when no key option was given.
     pub fn keys(&self) -> Result<Option<Keys>, KeysError> {
-        provider_from_args(&self.key_args)
+        provider_from_args_with(&self.key_args, &self.net.fetch_config())
     }
 
     /// The player settings these options ask for.
@@ -69,6 +73,7 @@ impl Args {
             captions: self.captions,
             decoder: self.decoder,
             decode_threads: self.decode_threads.map(usize::from),
+            fetch: self.net.fetch_config(),
             ..Config::default()
         })
     }
@@ -98,6 +103,8 @@ mod tests {
             "--headless",
             "--events",
             "--captions",
+            "--ca-file",
+            "--proxy",
         ] {
             assert!(help.contains(opt), "{opt} missing from help");
         }

@@ -134,7 +134,7 @@ impl CpalAudioSink {
 
     fn fall_back(&mut self, why: &str, format: (u32, u16)) -> Result<(), SinkError> {
         if !matches!(self.backend, Backend::Null(_)) {
-            tracing::warn!("no usable audio output ({why}): playing without sound");
+            tracing::debug!("no usable audio output ({why}): playing without sound");
             eprintln!("smoothplay: no usable audio output ({why}): playing without sound");
         }
         self.played_base = self.played();

@@ -10,6 +10,7 @@
 //! println!("{}", demo.display());
 //! ```
 
+pub mod alsa_quiet;
 pub mod app;
 pub mod args;
 pub mod audio_out;

@@ -10,13 +10,8 @@ use player_embedded::headless::{PlayArgs, run_play};
 
 fn main() {
     let launched = Instant::now();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SMOOTHPLAY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    player_embedded::logging::init();
+    player_desktop::alsa_quiet::silence_unless_verbose();
     let args = Args::parse();
     let config = match args.config() {
         Ok(c) => c,
@@ -44,6 +39,7 @@ fn main() {
         max_bitrate: args.max_bitrate,
         events: args.events.clone(),
         keys: args.key_args.clone(),
+        net: args.net.clone(),
         captions: args.captions,
         ..PlayArgs::default()
     };

@@ -181,7 +181,7 @@ impl PlaybackView {
                 self.notify(format!("{kind}: {name}"));
             }
             Event::Caption { text, .. } => self.caption.clone_from(text),
-            Event::Seek { .. } => {}
+            Event::Seek { .. } | Event::Retry { .. } | Event::Failover { .. } => {}
             Event::Ended { .. } => {
                 self.state = Some(State::Ended);
                 self.buffering = false;

@@ -256,6 +256,13 @@ typedef struct sp_config {
   sp_decoder decoder;
   // Video decoding threads; 0 = one per core.
   uint32_t decode_threads;
+  // Path (UTF-8) of a PEM file of extra CA certificates to trust (a private CA), added to
+  // the system's roots; NULL = none. Certificate verification cannot be turned off.
+  const char *ca_file;
+  // Proxy for http and https requests (UTF-8, `[http://|https://][user:password@]host
+  // [:port]`); NULL = the environment's `https_proxy` / `http_proxy` / `all_proxy` as
+  // curl reads them; "" = no proxy. Hosts in `no_proxy` / `NO_PROXY` always go direct.
+  const char *proxy;
 } sp_config;
 
 // Playback state in `sp_stats.state`.
@@ -371,6 +378,14 @@ typedef uint32_t sp_event_type;
 // `{"type":"caption","text","position_s"}`: the caption on screen changed while captions
 // are on; `text` has its lines separated by `\n` and is empty when none is showing.
 #define SP_EVENT_CAPTION 9
+
+// `{"type":"retry","request":"manifest|fragment","url","attempt","attempts","delay_s","error"}`:
+// a failed request is tried again at the same place after a wait.
+#define SP_EVENT_RETRY 10
+
+// `{"type":"failover","stream","position_s","from_level","to_level","from_location",
+// "to_location","error"}`: a fragment that failed is tried at a mirror or another level.
+#define SP_EVENT_FAILOVER 11
 
 // No presentation open (or no state reported yet).
 #define SP_STATE_IDLE 0

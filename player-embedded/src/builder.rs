@@ -1,10 +1,12 @@
 //! The embedder's way to set up a player: sinks, buffer budget, network identity, keys.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use player_core::decrypt::{CallbackProvider, ContentKey, KeyProvider};
 use player_core::manifest::Uuid;
+use player_core::net::ProxySetting;
 use player_core::player::{Config, Keys, Player, PresentationInfo, Sinks};
 use player_core::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
 
@@ -129,6 +131,28 @@ impl PlayerBuilder {
     /// every channel on.
     pub fn audio_channels(mut self, channels: player_core::player::AudioChannels) -> PlayerBuilder {
         self.config.audio_channels = channels;
+        self
+    }
+
+    /// Also trusts the CA certificates of this PEM file (a private CA), on top of the
+    /// platform's roots; may be called more than once. Certificate verification itself
+    /// cannot be turned off. A file that cannot be read fails `open`.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> PlayerBuilder {
+        self.config.fetch.ca_files.push(path.into());
+        self
+    }
+
+    /// Sends http and https requests through `url` (`[http://|https://][user:password@]
+    /// host[:port]`, port 1080 by default) instead of the environment's `https_proxy` /
+    /// `http_proxy`; hosts in `no_proxy` still go direct, as with curl.
+    pub fn proxy(mut self, url: impl Into<String>) -> PlayerBuilder {
+        self.config.fetch.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Ignores the environment's proxy variables: every request goes direct.
+    pub fn no_proxy(mut self) -> PlayerBuilder {
+        self.config.fetch.proxy = ProxySetting::Direct;
         self
     }
 
@@ -276,6 +300,8 @@ mod tests {
             .max_bitrate(Some(900_000))
             .quality(Some(1))
             .audio_stream("fra")
+            .ca_file("/etc/private-ca.pem")
+            .proxy("http://proxy.example:3128")
             .start_paused(true);
         let c = b.config();
         assert_eq!(c.buffer_ahead, Duration::from_secs(7));
@@ -288,6 +314,13 @@ mod tests {
         assert!(c.fast && c.start_paused);
         assert_eq!((c.max_bitrate, c.quality), (Some(900_000), Some(1)));
         assert_eq!(c.audio.as_deref(), Some("fra"));
+        assert_eq!(c.fetch.ca_files, vec![PathBuf::from("/etc/private-ca.pem")]);
+        assert_eq!(
+            c.fetch.proxy,
+            ProxySetting::Url("http://proxy.example:3128".into())
+        );
+        let direct = PlayerBuilder::new().no_proxy();
+        assert_eq!(direct.config().fetch.proxy, ProxySetting::Direct);
         assert!(c.keys.is_none());
         assert!(b.key_provider(|_| None).config().keys.is_some());
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use player_core::decrypt::{ContentKey, FirstOf, KeyProvider, KeySeedProvider, StaticKeys};
 use player_core::manifest::Uuid;
+use player_core::net::FetchConfig;
 use player_core::net::clearkey::ClearKeyError;
 use player_core::player::ClearKeyProvider;
 use player_core::player::Keys;
@@ -75,6 +76,15 @@ pub enum KeysError {
 /// `--key-seed` derivation (which answers every KID), then the `--license-url` server.
 /// `None` when no option was given (protected content then fails with `KeyUnavailable`).
 pub fn provider_from_args(args: &KeyArgs) -> Result<Option<Keys>, KeysError> {
+    provider_from_args_with(args, &FetchConfig::default())
+}
+
+/// Like [`provider_from_args`], the license server asked with `network`'s settings (proxy,
+/// extra trusted roots, user agent and headers), as the presentation is fetched.
+pub fn provider_from_args_with(
+    args: &KeyArgs,
+    network: &FetchConfig,
+) -> Result<Option<Keys>, KeysError> {
     let mut chain: Vec<Arc<dyn KeyProvider>> = Vec::new();
     if !args.keys.is_empty() {
         chain.push(Arc::new(static_keys(&args.keys)?));
@@ -83,7 +93,7 @@ pub fn provider_from_args(args: &KeyArgs) -> Result<Option<Keys>, KeysError> {
         chain.push(Arc::new(KeySeedProvider::new(parse_key_seed(seed)?)));
     }
     if let Some(url) = &args.license_url {
-        chain.push(Arc::new(ClearKeyProvider::new(url)?));
+        chain.push(Arc::new(ClearKeyProvider::with_network(url, network)?));
     }
     Ok(match chain.len() {
         0 => None,

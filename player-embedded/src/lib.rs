@@ -22,6 +22,8 @@ pub mod ffi;
 pub mod headless;
 pub mod key_text;
 pub mod keys;
+pub mod logging;
+pub mod net_args;
 pub mod probe;
 pub mod sinks;
 pub mod status;
@@ -33,7 +35,7 @@ pub use player_core::manifest::Uuid;
 pub use player_core::net::FetchConfig;
 pub use player_core::player::{
     Command, Config, Event, Keys, LevelInfo, Player, PresentationInfo, Sinks, State, Stats,
-    StreamKind, Summary, TrackInfo, load_manifest,
+    StreamKind, Summary, TrackInfo, load_manifest, load_manifest_with,
 };
 pub use player_core::sink::{AudioSink, NullAudioSink, NullVideoSink, SinkError, VideoSink};
 pub use player_core::{Error, Result};

@@ -10,7 +10,6 @@ use player_core::decode::Backend;
 use player_core::demux::{CodecSupport, DemuxError, decoder_config};
 use player_core::manifest::{
     Codec, Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid,
-    parse_playready_object,
 };
 use player_core::time::ticks_to_secs;
 use serde::Serialize;
@@ -112,7 +111,8 @@ pub struct ProbeProtection {
     pub ds_id: Option<String>,
     /// Size of the decoded header data in bytes.
     pub header_bytes: usize,
-    /// Why a PlayReady header could not be read (its keys are then unknown).
+    /// Why the header could not be read — not base64, or a PlayReady header that does not
+    /// parse (its keys are then unknown).
     pub header_error: Option<String>,
 }
 
@@ -148,10 +148,8 @@ pub fn system_name(id: &Uuid) -> &'static str {
 
 fn protection(p: &ProtectionHeader) -> ProbeProtection {
     let pr = p.playready.as_ref();
-    let header_error = (p.system_id == Uuid::PLAYREADY && pr.is_none()).then(|| {
-        parse_playready_object(&p.data)
-            .err()
-            .map_or_else(|| "not understood".to_owned(), |e| e.to_string())
+    let header_error = p.defect.clone().or_else(|| {
+        (p.system_id == Uuid::PLAYREADY && pr.is_none()).then(|| "not understood".to_owned())
     });
     ProbeProtection {
         system_id: p.system_id.to_string(),
@@ -343,7 +341,7 @@ fn write_protection(out: &mut String, p: &ProbeProtection) {
         p.system, p.system_id, p.header_bytes
     );
     if let Some(e) = &p.header_error {
-        let _ = writeln!(out, "      header not understood: {e}");
+        let _ = writeln!(out, "      warning: {e} (no KIDs known)");
     }
     for k in &p.keys {
         let alg = k.algorithm.as_deref().unwrap_or("algorithm not given");
@@ -537,7 +535,8 @@ mod tests {
         assert!(!e.is_empty(), "{e}");
         assert_eq!(r.protection[1].system, "unknown");
         let t = render_text(&r);
-        assert!(t.contains("      header not understood: "), "{t}");
+        assert!(t.contains("      warning: PlayReady header (line "), "{t}");
+        assert!(t.contains("not understood"), "{t}");
         assert!(
             t.contains("  unknown 01020304-0506-0708-090a-0b0c0d0e0f10 (1 bytes)"),
             "{t}"

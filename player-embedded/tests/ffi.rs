@@ -486,3 +486,43 @@ fn captions_arrive_as_caption_events() {
         sp_status::SP_ERR_NO_STREAM
     );
 }
+
+#[test]
+fn an_https_origin_of_a_private_ca_opens_with_ca_file_and_not_without() {
+    use player_tests::support::test_ca::{TestCa, Validity};
+    let dir = scratch("https");
+    let ca = TestCa::new();
+    let ca_path = dir.join("ca.pem");
+    ca.write_pem(&ca_path);
+    let origin = Origin::start(
+        assets_dir(),
+        OriginConfig {
+            tls: Some(ca.server(&["127.0.0.1"], Validity::Current)),
+            ..OriginConfig::default()
+        },
+    )
+    .expect("https origin");
+    let url = origin.url("protected/clear/Manifest");
+    let ca_c = CString::new(ca_path.to_str().expect("utf-8")).expect("no NUL");
+    let mut cfg = config();
+    cfg.flags = SP_FLAG_FAST;
+    // An empty proxy: direct, whatever the environment says.
+    cfg.proxy = c"".as_ptr();
+    let refused = Handle::new(&cfg);
+    assert_ne!(refused.open(&url), sp_status::SP_OK);
+    assert!(
+        refused.last_error().contains("TLS certificate"),
+        "{}",
+        refused.last_error()
+    );
+    cfg.ca_file = ca_c.as_ptr();
+    let trusted = Handle::new(&cfg);
+    assert_eq!(
+        trusted.open(&url),
+        sp_status::SP_OK,
+        "{}",
+        trusted.last_error()
+    );
+    trusted.wait_for("the end", |s| s.state == SP_STATE_ENDED);
+    std::fs::remove_dir_all(&dir).ok();
+}

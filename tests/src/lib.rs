@@ -10,5 +10,6 @@ pub mod abrsim;
 pub mod key_text;
 pub mod origin;
 pub mod piff_encrypt;
+pub mod relay_proxy;
 pub mod sstr_mux;
 pub mod support;

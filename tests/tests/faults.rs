@@ -79,6 +79,38 @@ fn faults_are_retried_and_the_picture_stays_bit_exact() {
         );
     }
     assert!(records.iter().any(|r| matches!(r.fault, Fault::Stall(_))));
+    // Each retry was told: which request, which attempt of how many, the wait, and why.
+    let retries: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Retry {
+                request,
+                attempt,
+                attempts,
+                delay_s,
+                error,
+                ..
+            } => Some((
+                request.clone(),
+                *attempt,
+                *attempts,
+                *delay_s,
+                error.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert!(!retries.is_empty(), "no retry event");
+    for (request, attempt, attempts, delay_s, error) in &retries {
+        assert!(request == "fragment" || request == "manifest", "{request}");
+        assert!(
+            *attempt >= 1 && attempt < attempts,
+            "{attempt} of {attempts}"
+        );
+        assert!(*delay_s > 0.0 && *delay_s <= 2.0, "{delay_s}");
+        assert!(!error.is_empty());
+    }
+    assert!(retries.iter().any(|r| r.4.contains("503")), "{retries:?}");
 }
 
 #[test]
@@ -101,6 +133,26 @@ fn a_failing_origin_fails_over_to_its_mirror() {
             .records()
             .iter()
             .any(|r| r.path.contains("Fragments("))
+    );
+    // Each move to the mirror was told, with the primary's error.
+    let failovers: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Failover {
+                from_location,
+                to_location,
+                error,
+                ..
+            } => Some((*from_location, *to_location, error.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(!failovers.is_empty(), "no failover event");
+    assert!(
+        failovers
+            .iter()
+            .all(|(from, to, e)| (*from, *to) == (0, 1) && e.contains("503")),
+        "{failovers:?}"
     );
 }
 

@@ -167,7 +167,7 @@ impl DecoderFactory {
                         Ok(d) => return Ok(d),
                         Err(e) => {
                             if !self.hw_failed.swap(true, Ordering::AcqRel) {
-                                tracing::warn!(
+                                tracing::info!(
                                     "hardware decoding unavailable ({e}): decoding in software"
                                 );
                             }

@@ -208,6 +208,10 @@ pub struct ProtectionHeader {
     pub data: Vec<u8>,
     /// The parsed PlayReady header, when `system_id` is PlayReady and the data parses.
     pub playready: Option<PlayReadyHeader>,
+    /// What is wrong with the header when it cannot be read (not base64, or a PlayReady
+    /// header that does not parse): it is then listed opaque, without KIDs, and the
+    /// presentation's clear streams still play.
+    pub defect: Option<String>,
 }
 
 /// What a PlayReady WRMHEADER (4.0–4.3) says.

@@ -46,27 +46,40 @@ fn protection_header(
     } else {
         r.text("ProtectionHeader")?
     };
-    let data = decode_base64(&text).map_err(|err| ManifestError::InvalidContent {
-        element: "ProtectionHeader",
-        value: quote(text.trim()),
-        reason: format!("not base64: {err}"),
-        line,
-    })?;
-    let playready = if system_id == Uuid::PLAYREADY {
+    let data = match decode_base64(&text) {
+        Ok(data) => data,
+        Err(err) => {
+            // Listed, opaque and without KIDs: the clear streams may still play.
+            let defect = format!(
+                "ProtectionHeader (line {line}) is not base64 ({err}): {}",
+                quote(text.trim())
+            );
+            tracing::debug!("{defect}");
+            return Ok(ProtectionHeader {
+                system_id,
+                data: Vec::new(),
+                playready: None,
+                defect: Some(defect),
+            });
+        }
+    };
+    let (playready, defect) = if system_id == Uuid::PLAYREADY {
         match parse_playready_object(&data) {
-            Ok(h) => Some(h),
+            Ok(h) => (Some(h), None),
             Err(err) => {
-                tracing::warn!(line, %err, "PlayReady ProtectionHeader not understood; kept as opaque bytes");
-                None
+                let defect = format!("PlayReady header (line {line}) not understood: {err}");
+                tracing::debug!("{defect}; kept as opaque bytes");
+                (None, Some(defect))
             }
         }
     } else {
-        None
+        (None, None)
     };
     Ok(ProtectionHeader {
         system_id,
         data,
         playready,
+        defect,
     })
 }
 
@@ -139,19 +152,30 @@ mod tests {
         let h = read(xml).expect("not fatal");
         assert_eq!(h[0].data, vec![0, 1, 2, 3]);
         assert_eq!(h[0].playready, None);
+        assert!(
+            h[0].defect
+                .as_deref()
+                .is_some_and(|d| d.contains("not understood"))
+        );
     }
 
     #[test]
-    fn bad_base64_and_bad_system_id_are_typed_errors() {
+    fn a_header_that_is_not_base64_is_listed_opaque_with_its_defect() {
         let xml = "<Protection>\n<ProtectionHeader SystemID=\"9A04F079-9840-4286-AB92-E65BE0885F95\">not*base64</ProtectionHeader></Protection>";
-        let err = read(xml);
+        let h = read(xml).expect("not fatal");
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].system_id, Uuid::PLAYREADY);
+        assert!(h[0].data.is_empty() && h[0].playready.is_none());
+        let defect = h[0].defect.as_deref().expect("a defect");
         assert!(
-            matches!(
-                err,
-                Err(ManifestError::InvalidContent { element: "ProtectionHeader", ref value, line: 2, .. }) if value == "not*base64"
-            ),
-            "{err:?}"
+            defect.contains("not base64") && defect.contains("line 2"),
+            "{defect}"
         );
+        assert!(defect.contains("not*base64"), "{defect}");
+    }
+
+    #[test]
+    fn bad_system_id_is_a_typed_error() {
         let xml = "<Protection><ProtectionHeader SystemID=\"playready\">AA==</ProtectionHeader></Protection>";
         assert!(matches!(
             read(xml),

@@ -68,13 +68,20 @@ pub(crate) fn expand(
             Some(d) => d,
             None => derive_duration(c, start, next, ctx)?,
         };
-        first_of.push(chunks.len());
         let mut s = start;
         for k in 0..c.r {
             if k > 0 {
                 s = s
                     .checked_add(duration)
                     .ok_or_else(|| overflow(ctx, c, start, duration))?;
+            }
+            // A chunk of duration 0 names the same fragment as the one after it (same start,
+            // same URL): the later one stands for both (found by fuzzing).
+            if chunks.last().is_some_and(|p| p.start == s) {
+                chunks.pop();
+            }
+            if k == 0 {
+                first_of.push(chunks.len());
             }
             chunks.push(Chunk { start: s, duration });
         }
@@ -240,6 +247,22 @@ mod tests {
         assert_eq!(s, vec![0, 20_000_000, 40_000_000, 60_000_000, 80_000_000]);
         assert_eq!(ch[3].duration, 20_000_000);
         assert_eq!(ch[4].end(), t0 + 99_999_999);
+    }
+
+    /// Fuzzing regression (fuzz/ target `manifest`): `d="0"` gave two chunks of one start.
+    #[test]
+    fn a_zero_duration_chunk_gives_way_to_the_next_at_its_start() {
+        let raw = [
+            c(None, Some(20), 1),
+            c(None, Some(0), 1),
+            c(None, Some(40), 1),
+        ];
+        let (ch, first) = expand(&raw, &ctx(None)).expect("timeline");
+        assert_eq!(starts(&ch), vec![(0, 20), (20, 40)]);
+        assert!(first.iter().all(|i| *i < ch.len()));
+        let run = [c(Some(5), Some(0), 3), c(None, Some(10), 2)];
+        let (ch, _) = expand(&run, &ctx(None)).expect("timeline");
+        assert_eq!(starts(&ch), vec![(5, 10), (15, 10)]);
     }
 
     #[test]

@@ -65,8 +65,16 @@ pub fn fragment_url(
         template: expanded.clone(),
         reason,
     };
-    // An absolute template points elsewhere: the manifest's token is not for it.
+    // An absolute template points elsewhere: the manifest's token is not for it. What a
+    // remote manifest names stays on the network: never a local file (found by fuzzing).
     if let Ok(absolute) = Url::parse(&expanded) {
+        let remote = matches!(base.scheme(), "http" | "https");
+        if remote && !matches!(absolute.scheme(), "http" | "https") {
+            return Err(url_error(format!(
+                "a fragment of an http(s) manifest cannot be a {} URL",
+                absolute.scheme()
+            )));
+        }
         return Ok(absolute);
     }
     let mut dir = base.clone();
@@ -248,6 +256,24 @@ mod tests {
         let abs = stream("https://other.example/Q({bitrate})/F(v={start time})");
         let got = fragment_url(&url("http://h/p.ism/Manifest?tok=1"), &abs, &l, 3).expect("url");
         assert_eq!(got.as_str(), "https://other.example/Q(7)/F(v=3)");
+        for other in [
+            "file:///etc/passwd",
+            "p:+/origin/F(v={start time})",
+            "data:,x",
+        ] {
+            let e = fragment_url(&url("https://h/p.ism/Manifest"), &stream(other), &l, 3);
+            assert!(
+                matches!(&e, Err(ManifestError::Url { reason, .. }) if reason.contains("cannot be")),
+                "{other}: {e:?}"
+            );
+        }
+        let local = fragment_url(&url("file:///m/Manifest"), &stream("file:///f/x"), &l, 3);
+        assert_eq!(
+            local
+                .expect("a local manifest may name local files")
+                .scheme(),
+            "file"
+        );
         let rooted = stream("/shared/Q({bitrate})/F(v={start time})");
         let got = fragment_url(&url("http://h/p.ism/Manifest"), &rooted, &l, 3).expect("url");
         assert_eq!(got.as_str(), "http://h/shared/Q(7)/F(v=3)");

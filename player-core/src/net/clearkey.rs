@@ -3,6 +3,8 @@
 //! key provider that asks this client is `player::license::ClearKeyProvider`.
 
 use super::clearkey_json::{ClearKeyJsonError, license_request, parse_key_set};
+use super::tls::{certificate_error, innermost};
+use super::{FetchConfig, http_client};
 use crate::base::{ContentKey, Uuid};
 use std::time::Duration;
 use url::Url;
@@ -10,8 +12,6 @@ use zeroize::Zeroizing;
 
 /// Largest license answer read (bytes); a key set for a few KIDs is a few hundred bytes.
 pub const MAX_LICENSE_BYTES: usize = 1024 * 1024;
-/// Time allowed to connect to the license server.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed for a whole license exchange.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -60,28 +60,25 @@ pub struct ClearKeyClient {
     url: Url,
 }
 
-/// Installs the ring rustls provider once per process; a provider already installed stays.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 impl ClearKeyClient {
-    /// A client posting to `url` with its own HTTP client.
+    /// A client posting to `url` with its own HTTP client and default network settings
+    /// (the environment's proxy, the platform's trusted roots).
     pub fn new(url: &str) -> Result<ClearKeyClient, ClearKeyError> {
+        ClearKeyClient::with_network(url, &FetchConfig::default())
+    }
+
+    /// A client posting to `url` with its own HTTP client built for `network` (user agent,
+    /// headers, proxy, extra trusted roots).
+    pub fn with_network(url: &str, network: &FetchConfig) -> Result<ClearKeyClient, ClearKeyError> {
         let url = Url::parse(url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| ClearKeyError::BadUrl {
                 url: url.to_string(),
             })?;
-        install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .map_err(|e| ClearKeyError::Client {
-                reason: e.to_string(),
-            })?;
+        let client = http_client(network).map_err(|e| ClearKeyError::Client {
+            reason: e.to_string(),
+        })?;
         Ok(ClearKeyClient { client, url })
     }
 
@@ -98,11 +95,14 @@ impl ClearKeyClient {
     /// Requests the keys for `kids`; returns what the server sent (maybe fewer, maybe more).
     pub async fn fetch(&self, kids: &[Uuid]) -> Result<Vec<(Uuid, ContentKey)>, ClearKeyError> {
         let transport = |e: reqwest::Error| ClearKeyError::Transport {
-            reason: e.to_string(),
+            reason: certificate_error(&e)
+                .map(|r| format!("TLS certificate refused: {r}"))
+                .unwrap_or_else(|| innermost(&e)),
         };
         let mut response = self
             .client
             .post(self.url.clone())
+            .timeout(REQUEST_TIMEOUT)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(license_request(kids))
             .send()

@@ -67,6 +67,31 @@ pub enum NetError {
         /// The OS error.
         message: String,
     },
+    /// The server's TLS certificate was refused (expired, for another host name, or from an
+    /// authority not trusted). Never retried: a bad certificate does not get better.
+    #[error("TLS certificate of {url} refused: {reason}")]
+    Certificate {
+        /// The URL requested.
+        url: String,
+        /// What is wrong with the certificate.
+        reason: String,
+    },
+    /// A file of extra trusted root certificates cannot be used.
+    #[error("CA file {path}: {reason}")]
+    CaFile {
+        /// The file.
+        path: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// A compressed body (manifests only) cannot be decoded.
+    #[error("cannot decode {url}: {reason}")]
+    Encoding {
+        /// The URL requested.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The download was cancelled (seek, stop or abandonment).
     #[error("cancelled: {url}")]
     Cancelled {

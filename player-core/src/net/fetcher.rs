@@ -1,11 +1,18 @@
-//! Downloads manifests and fragments over http(s) or from `file://` URLs, measured and bounded.
+//! Downloads manifests and fragments over http(s) or from `file://` URLs, measured and
+//! bounded, with retries (backoff with jitter) that a host can watch.
 
-use std::sync::Once;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use url::Url;
 
+use super::client::http_client;
+use super::compression::{MANIFEST_ACCEPT_ENCODING, decode_body};
+use super::proxy::ProxySetting;
+use super::retry::Jitter;
+use super::tls::{certificate_error, innermost};
 use super::{NetError, RetryPolicy};
 
 /// How the fetcher talks to origins.
@@ -21,6 +28,11 @@ pub struct FetchConfig {
     pub headers: Vec<(String, String)>,
     /// Retry policy for retryable failures.
     pub retry: RetryPolicy,
+    /// PEM files of extra trusted root certificates (a private CA), added to the platform's.
+    /// Certificate verification itself cannot be switched off.
+    pub ca_files: Vec<PathBuf>,
+    /// The proxy: from the environment as curl reads it (default), none, or a given one.
+    pub proxy: ProxySetting,
 }
 
 impl Default for FetchConfig {
@@ -31,9 +43,50 @@ impl Default for FetchConfig {
             user_agent: format!("smoothplay/{}", env!("CARGO_PKG_VERSION")),
             headers: Vec::new(),
             retry: RetryPolicy::default(),
+            ca_files: Vec::new(),
+            proxy: ProxySetting::default(),
         }
     }
 }
+
+/// What a request is for: manifests may come compressed, fragments never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// The client manifest (at open, or a live refresh).
+    Manifest,
+    /// A media or caption fragment.
+    Fragment,
+}
+
+impl RequestKind {
+    /// `manifest` or `fragment`, as events name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Manifest => "manifest",
+            RequestKind::Fragment => "fragment",
+        }
+    }
+}
+
+/// A failed attempt that is about to be retried, as told to a [`Fetcher::on_retry`] watcher.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryNotice {
+    /// What the request is for.
+    pub kind: RequestKind,
+    /// The URL.
+    pub url: String,
+    /// The attempt that failed (1 = the first).
+    pub attempt: u32,
+    /// Attempts allowed in all.
+    pub attempts: u32,
+    /// The wait before the next attempt (backoff with jitter).
+    pub wait: Duration,
+    /// Why the attempt failed.
+    pub error: NetError,
+}
+
+/// Watches retries; called on a network thread, so it must not block.
+pub type RetryWatcher = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
 
 /// A finished download and how long it took: the ABR's raw observation.
 #[derive(Debug, Clone)]
@@ -77,40 +130,27 @@ pub enum Verdict {
 pub struct Fetcher {
     client: reqwest::Client,
     config: FetchConfig,
+    jitter: Arc<Jitter>,
+    watcher: Option<RetryWatcher>,
 }
 
-static CRYPTO_PROVIDER: Once = Once::new();
-
 impl Fetcher {
-    /// Builds a fetcher; fails only when the TLS stack cannot be initialised.
+    /// Builds a fetcher; fails when a header, a CA file or the proxy cannot be used, or the
+    /// TLS stack cannot be initialised.
     pub fn new(config: FetchConfig) -> Result<Fetcher, NetError> {
-        CRYPTO_PROVIDER.call_once(|| {
-            // Another part of the process may have installed one already: that is fine.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &config.headers {
-            let bad = |what: &str| NetError::BadInput {
-                input: format!("{name}: {value}"),
-                reason: format!("invalid header {what}"),
-            };
-            let n = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| bad("name"))?;
-            let v = reqwest::header::HeaderValue::from_str(value).map_err(|_| bad("value"))?;
-            headers.insert(n, v);
-        }
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .default_headers(headers)
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
-            .no_proxy()
-            .build()
-            .map_err(|e| NetError::Transport {
-                url: String::new(),
-                message: format!("cannot build HTTP client: {e}"),
-            })?;
-        Ok(Fetcher { client, config })
+        let client = http_client(&config)?;
+        Ok(Fetcher {
+            client,
+            jitter: Arc::new(config.retry.jitter()),
+            config,
+            watcher: None,
+        })
+    }
+
+    /// Tells `watch` about every retry, before its wait (it must not block).
+    pub fn on_retry(mut self, watch: impl Fn(&RetryNotice) + Send + Sync + 'static) -> Fetcher {
+        self.watcher = Some(Arc::new(watch));
+        self
     }
 
     /// The configuration in use.
@@ -118,23 +158,59 @@ impl Fetcher {
         &self.config
     }
 
-    /// Fetches `url` with retries (backoff per the retry policy) for retryable failures.
+    /// The HTTP client (for the license client: same proxy, same trusted roots).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Fetches fragment `url` with retries (backoff per the retry policy) for retryable failures.
     pub async fn fetch(
         &self,
         url: &Url,
         limit: usize,
         progress: &mut (dyn FnMut(Progress) -> Verdict + Send),
     ) -> Result<Download, NetError> {
+        self.fetch_as(RequestKind::Fragment, url, limit, progress)
+            .await
+    }
+
+    /// Fetches manifest `url` (gzip or deflate accepted), with retries.
+    pub async fn fetch_manifest(&self, url: &Url, limit: usize) -> Result<Download, NetError> {
+        self.fetch_as(RequestKind::Manifest, url, limit, &mut |_| {
+            Verdict::Continue
+        })
+        .await
+    }
+
+    /// Fetches `url` for `kind` with retries for retryable failures.
+    pub async fn fetch_as(
+        &self,
+        kind: RequestKind,
+        url: &Url,
+        limit: usize,
+        progress: &mut (dyn FnMut(Progress) -> Verdict + Send),
+    ) -> Result<Download, NetError> {
+        let retry = &self.config.retry;
         let mut attempt = 1;
         loop {
-            match self.fetch_once(url, limit, progress).await {
+            match self.fetch_once(kind, url, limit, progress).await {
                 Ok(mut d) => {
                     d.attempts = attempt;
                     return Ok(d);
                 }
-                Err(e) if e.is_retryable() => match self.config.retry.delay_after(attempt) {
+                Err(e) if e.is_retryable() => match retry.wait_after(attempt, &self.jitter) {
                     Some(wait) => {
                         tracing::debug!(%url, error = %e, attempt, "retrying");
+                        if let Some(watch) = &self.watcher {
+                            watch(&RetryNotice {
+                                kind,
+                                url: url.to_string(),
+                                attempt,
+                                attempts: retry.attempts,
+                                wait,
+                                error: e,
+                            });
+                        }
                         tokio::time::sleep(wait).await;
                         attempt += 1;
                     }
@@ -145,15 +221,16 @@ impl Fetcher {
         }
     }
 
-    /// Fetches `url` once, with no retry.
+    /// Fetches `url` for `kind` once, with no retry.
     pub async fn fetch_once(
         &self,
+        kind: RequestKind,
         url: &Url,
         limit: usize,
         progress: &mut (dyn FnMut(Progress) -> Verdict + Send),
     ) -> Result<Download, NetError> {
         match url.scheme() {
-            "http" | "https" => self.fetch_http(url, limit, progress).await,
+            "http" | "https" => self.fetch_http(kind, url, limit, progress).await,
             "file" => read_file(url, limit).await,
             other => Err(NetError::BadInput {
                 input: url.to_string(),
@@ -164,15 +241,18 @@ impl Fetcher {
 
     async fn fetch_http(
         &self,
+        kind: RequestKind,
         url: &Url,
         limit: usize,
         progress: &mut (dyn FnMut(Progress) -> Verdict + Send),
     ) -> Result<Download, NetError> {
         let started = Instant::now();
         let s = url.to_string();
-        let mut resp = self
-            .client
-            .get(url.clone())
+        let mut request = self.client.get(url.clone());
+        if kind == RequestKind::Manifest {
+            request = request.header(reqwest::header::ACCEPT_ENCODING, MANIFEST_ACCEPT_ENCODING);
+        }
+        let mut resp = request
             .send()
             .await
             .map_err(|e| transport(&s, &e, self.config.read_timeout))?;
@@ -191,6 +271,16 @@ impl Fetcher {
             return Err(NetError::TooLarge { url: s, limit });
         }
         let final_url = resp.url().clone();
+        let encoding = match kind {
+            RequestKind::Manifest => resp
+                .headers()
+                .get(reqwest::header::CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            // Never asked for: a compressed fragment is the origin's mistake, left to fail
+            // where its boxes are read.
+            RequestKind::Fragment => None,
+        };
         let capacity = expected.map_or(64 * 1024, |l| l as usize);
         let mut body = BytesMut::with_capacity(capacity);
         while let Some(chunk) = resp
@@ -221,8 +311,12 @@ impl Fetcher {
                 expected: len,
             });
         }
+        let body = match decode_body(&s, encoding.as_deref(), &body, limit)? {
+            Some(decoded) => Bytes::from(decoded),
+            None => body.freeze(),
+        };
         Ok(Download {
-            body: body.freeze(),
+            body,
             url: final_url,
             ttfb,
             total: started.elapsed(),
@@ -232,6 +326,12 @@ impl Fetcher {
 }
 
 fn transport(url: &str, e: &reqwest::Error, timeout: Duration) -> NetError {
+    if let Some(reason) = certificate_error(e) {
+        return NetError::Certificate {
+            url: url.to_string(),
+            reason,
+        };
+    }
     if e.is_timeout() {
         return NetError::Timeout {
             url: url.to_string(),
@@ -239,15 +339,9 @@ fn transport(url: &str, e: &reqwest::Error, timeout: Duration) -> NetError {
         };
     }
     // The innermost cause says what really happened (refused, reset…).
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message = s.to_string();
-        source = s.source();
-    }
     NetError::Transport {
         url: url.to_string(),
-        message,
+        message: innermost(e),
     }
 }
 

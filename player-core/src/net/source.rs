@@ -111,9 +111,7 @@ impl Source {
     async fn fetch_manifest(&self) -> Result<(Manifest, Url), Error> {
         let download = self
             .fetcher
-            .fetch(&self.manifest, MAX_MANIFEST_BYTES, &mut |_| {
-                Verdict::Continue
-            })
+            .fetch_manifest(&self.manifest, MAX_MANIFEST_BYTES)
             .await?;
         let manifest = crate::manifest::parse(&download.body)?;
         Ok((manifest, download.url))

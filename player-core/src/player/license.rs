@@ -21,6 +21,17 @@ impl ClearKeyProvider {
         })
     }
 
+    /// A provider posting to `url` with its own HTTP client built for `network` (proxy,
+    /// extra trusted roots, identity).
+    pub fn with_network(
+        url: &str,
+        network: &crate::net::FetchConfig,
+    ) -> Result<ClearKeyProvider, ClearKeyError> {
+        Ok(ClearKeyProvider {
+            client: ClearKeyClient::with_network(url, network)?,
+        })
+    }
+
     /// A provider posting to `url` with an existing HTTP client (shared connection pool).
     pub fn with_client(client: reqwest::Client, url: Url) -> ClearKeyProvider {
         ClearKeyProvider {

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use crate::base::locked;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::net::{Fetcher, Source};
+use crate::net::{Fetcher, RetryNotice, Source};
 use crate::session::Session;
 use crate::sink::{AudioSink, NullAudioSink, NullVideoSink, VideoSink};
 
@@ -159,7 +159,9 @@ impl Player {
             .enable_all()
             .build()
             .map_err(|e| spawn_error("network runtime", &e))?;
-        let fetcher = Fetcher::new(config.fetch.clone())?;
+        // Opened first: retries of the manifest itself are events too.
+        let (event_tx, events) = crossbeam_channel::bounded(4096);
+        let fetcher = Fetcher::new(config.fetch.clone())?.on_retry(retry_events(&event_tx));
         let (source, manifest) =
             runtime.block_on(Source::open(input, fetcher, &config.backup_urls))?;
         let manifest = Arc::new(manifest);
@@ -176,7 +178,6 @@ impl Player {
             video_levels: &view.video_levels,
             origin: view.origin,
         });
-        let (event_tx, events) = crossbeam_channel::bounded(4096);
         let mut pipeline =
             Pipeline::new(view.origin, config.fast, config.speed, event_tx, opened_at);
         #[cfg(feature = "test-hooks")]
@@ -185,6 +186,7 @@ impl Player {
         }
         pipeline.budget = config.buffer_bytes as u64;
         let pipeline = Arc::new(pipeline);
+        warn_protection_defects(&pipeline, &manifest);
         let (decoders, threads) = start_threads(&pipeline, &view, sinks, &plan)?;
         let fetch = Arc::new(FetchContext {
             source,
@@ -468,15 +470,51 @@ fn start_threads(
     Ok((inputs, threads))
 }
 
+/// Protection headers that cannot be read are listed without KIDs; playback goes on (the
+/// clear streams play) and the host is told what is wrong.
+fn warn_protection_defects(pipeline: &Pipeline, manifest: &Manifest) {
+    for defect in manifest
+        .protection
+        .iter()
+        .filter_map(|p| p.defect.as_deref())
+    {
+        let message = format!("{defect}; its keys are unknown, clear streams still play");
+        pipeline.emit(Event::problem("manifest", message, false));
+    }
+}
+
+/// A retry watcher that posts each retry as an event, never waiting (a full queue drops it).
+fn retry_events(events: &crossbeam_channel::Sender<Event>) -> impl Fn(&RetryNotice) + use<> {
+    let events = events.clone();
+    move |n: &RetryNotice| {
+        let _ = events.try_send(Event::Retry {
+            request: n.kind.as_str().to_string(),
+            url: n.url.clone(),
+            attempt: n.attempt,
+            attempts: n.attempts,
+            delay_s: n.wait.as_secs_f64(),
+            error: n.error.to_string(),
+        });
+    }
+}
+
 /// Loads the manifest behind `input` (a local single file is described as one) with default
 /// network settings, blocking (for `probe`-like tools); returns it with the URL fragments
 /// resolve against.
 pub fn load_manifest(input: &str) -> Result<(Manifest, url::Url)> {
+    load_manifest_with(input, crate::net::FetchConfig::default())
+}
+
+/// Like [`load_manifest`], with these network settings (proxy, extra trusted roots…).
+pub fn load_manifest_with(
+    input: &str,
+    network: crate::net::FetchConfig,
+) -> Result<(Manifest, url::Url)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| spawn_error("network runtime", &e))?;
-    let fetcher = Fetcher::new(crate::net::FetchConfig::default())?;
+    let fetcher = Fetcher::new(network)?;
     let (source, manifest) = runtime.block_on(Source::open(input, fetcher, &[]))?;
     Ok((manifest, source.url().clone()))
 }

@@ -172,6 +172,40 @@ pub enum Event {
         /// Position from the presentation start, seconds.
         position_s: f64,
     },
+    /// A request failed and is tried again at the same place after a wait (the network
+    /// layer's retries; the last failure is not retried but failed over or reported).
+    Retry {
+        /// What was asked for: "manifest" or "fragment".
+        request: String,
+        /// The URL.
+        url: String,
+        /// The attempt that failed (1 = the first).
+        attempt: u32,
+        /// Attempts allowed in all.
+        attempts: u32,
+        /// Wait before the next attempt, seconds (backoff with jitter).
+        delay_s: f64,
+        /// Why it failed.
+        error: String,
+    },
+    /// A fragment that could not be fetched is tried at another location (a mirror) or at
+    /// another quality level.
+    Failover {
+        /// Video or audio.
+        stream: StreamKind,
+        /// Start of the fragment, seconds from the presentation start.
+        position_s: f64,
+        /// Level tried before (index into the levels sorted by bitrate).
+        from_level: usize,
+        /// Level tried now.
+        to_level: usize,
+        /// Location tried before: 0 is the primary origin, 1… the backup URLs in order.
+        from_location: usize,
+        /// Location tried now.
+        to_location: usize,
+        /// Why the previous attempt failed.
+        error: String,
+    },
     /// Periodic statistics (about once a second).
     Stats(Stats),
     /// Playback reached the end of the presentation.

@@ -277,9 +277,14 @@ impl Session {
             return;
         };
         f.all_missing &= !failure;
+        let before = f.attempt();
+        let message = failure.then(|| error.to_string());
         f.last_error = Some(error);
         let chunk = f.chunk;
         if let Some(attempt) = f.advance(id) {
+            if let Some(error) = message {
+                self.report_failover(kind, chunk, before, attempt, error);
+            }
             self.request(kind, id, chunk, attempt);
             return;
         }
@@ -294,6 +299,27 @@ impl Session {
         } else if let Some(e) = &f.last_error {
             self.fail(e);
         }
+    }
+
+    /// Tells the host that `chunk` moves from (level, location) `from` to `to` after `error`.
+    fn report_failover(
+        &mut self,
+        kind: StreamKind,
+        chunk: Chunk,
+        from: (usize, usize),
+        to: (usize, usize),
+        error: String,
+    ) {
+        let start = ticks_to_duration(chunk.start, self.pres.timeline(kind).timescale);
+        self.emit(Event::Failover {
+            stream: kind,
+            position_s: start.saturating_sub(self.pres.origin).as_secs_f64(),
+            from_level: from.0,
+            to_level: to.0,
+            from_location: from.1,
+            to_location: to.1,
+            error,
+        });
     }
 
     /// No location and no level has the fragment.

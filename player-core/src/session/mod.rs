@@ -165,6 +165,10 @@ impl Session {
 
     /// Takes in one thing that happened at `now`.
     pub fn handle(&mut self, input: Input, now: Instant) {
+        // After `Close` the driver listens no more: nothing may come out (found by fuzzing).
+        if self.play.state == State::Stopped {
+            return;
+        }
         match input {
             Input::Command(cmd) => self.command(cmd, now),
             Input::Tick(observed) => {

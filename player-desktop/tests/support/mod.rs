@@ -263,16 +263,31 @@ pub struct Player {
 }
 
 impl Player {
-    /// Starts `smoothplay ARGS --events FILE` with this environment.
-    pub fn start(mut command: Command, args: &[&str], dir: &Path) -> Player {
+    /// Starts `smoothplay ARGS --events FILE` with this environment, logging warnings of
+    /// every crate.
+    pub fn start(command: Command, args: &[&str], dir: &Path) -> Player {
+        Player::start_logging(command, args, dir, Some("warn"))
+    }
+
+    /// Like [`Player::start`], with `SMOOTHPLAY_LOG` set to `log` (`None`: unset, the
+    /// default a user gets).
+    pub fn start_logging(
+        mut command: Command,
+        args: &[&str],
+        dir: &Path,
+        log: Option<&str>,
+    ) -> Player {
         let events_path = dir.join("events.jsonl");
         let stderr_path = dir.join("stderr.txt");
         let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
+        match log {
+            Some(filter) => command.env("SMOOTHPLAY_LOG", filter),
+            None => command.env_remove("SMOOTHPLAY_LOG"),
+        };
         let child = command
             .args(args)
             .arg("--events")
             .arg(&events_path)
-            .env("SMOOTHPLAY_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()

@@ -1,8 +1,13 @@
 //! `sp_config`: what the host sets before opening, copied and checked by `sp_player_new`.
 
 use std::ffi::{CStr, c_char, c_void};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+use player_core::net::ProxySetting;
+use player_core::net::proxy::proxy_url;
+use player_core::net::tls::read_ca_file;
 
 use crate::builder::PlayerBuilder;
 use player_core::decode::Backend;
@@ -94,6 +99,13 @@ pub struct sp_config {
     pub decoder: sp_decoder,
     /// Video decoding threads; 0 = one per core.
     pub decode_threads: u32,
+    /// Path (UTF-8) of a PEM file of extra CA certificates to trust (a private CA), added to
+    /// the system's roots; NULL = none. Certificate verification cannot be turned off.
+    pub ca_file: *const c_char,
+    /// Proxy for http and https requests (UTF-8, `[http://|https://][user:password@]host
+    /// [:port]`); NULL = the environment's `https_proxy` / `http_proxy` / `all_proxy` as
+    /// curl reads them; "" = no proxy. Hosts in `no_proxy` / `NO_PROXY` always go direct.
+    pub proxy: *const c_char,
 }
 
 impl Default for sp_config {
@@ -121,6 +133,8 @@ impl Default for sp_config {
             user_data: std::ptr::null_mut(),
             decoder: 0,
             decode_threads: 0,
+            ca_file: std::ptr::null(),
+            proxy: std::ptr::null(),
         }
     }
 }
@@ -148,6 +162,8 @@ pub(crate) struct Settings {
     pub user: UserData,
     decoder: Backend,
     decode_threads: u32,
+    ca_file: Option<PathBuf>,
+    proxy: ProxySetting,
 }
 
 /// Reads an optional C string.
@@ -180,6 +196,22 @@ fn split_header(text: &str, index: usize) -> Result<(String, String), Failure> {
         }
         _ => Err(invalid(format!(
             "sp_config.headers[{index}] {text:?} is not \"Name: value\""
+        ))),
+    }
+}
+
+/// The backend `sp_config.decoder` names.
+fn backend(decoder: sp_decoder) -> Result<Backend, Failure> {
+    match decoder {
+        SP_DECODER_AUTO => Ok(Backend::Auto),
+        SP_DECODER_OPENH264 => Ok(Backend::OpenH264),
+        SP_DECODER_LIBAV if Backend::LIBAV_BUILT => Ok(Backend::Libav),
+        SP_DECODER_LIBAV => Err(Failure::new(
+            sp_status::SP_ERR_UNSUPPORTED,
+            "sp_config.decoder: this library was built without libav",
+        )),
+        other => Err(invalid(format!(
+            "sp_config.decoder {other} is not an SP_DECODER_*"
         ))),
     }
 }
@@ -235,23 +267,12 @@ impl Settings {
             })?;
             headers.push(split_header(&text, i)?);
         }
-        let decoder = match c.decoder {
-            SP_DECODER_AUTO => Backend::Auto,
-            SP_DECODER_OPENH264 => Backend::OpenH264,
-            SP_DECODER_LIBAV if Backend::LIBAV_BUILT => Backend::Libav,
-            SP_DECODER_LIBAV => {
-                return Err(Failure::new(
-                    sp_status::SP_ERR_UNSUPPORTED,
-                    "sp_config.decoder: this library was built without libav",
-                ));
-            }
-            other => {
-                return Err(invalid(format!(
-                    "sp_config.decoder {other} is not an SP_DECODER_*"
-                )));
-            }
-        };
+        let decoder = backend(c.decoder)?;
+        // SAFETY: the string fields are NULL or NUL-terminated (contract).
+        let (ca_file, proxy) = unsafe { network(c) }?;
         Ok(Settings {
+            ca_file,
+            proxy,
             // SAFETY: the string fields are NULL or NUL-terminated (contract).
             user_agent: unsafe { opt_string(c.user_agent, "sp_config.user_agent") }?,
             headers,
@@ -325,6 +346,10 @@ impl Settings {
         if let Some(a) = &self.audio {
             b = b.audio_stream(a.clone());
         }
+        if let Some(path) = &self.ca_file {
+            b = b.ca_file(path.clone());
+        }
+        b = b.configure(|c| c.fetch.proxy = self.proxy.clone());
         if let Some(cb) = self.on_key {
             let (user, gate) = (self.user, gate.clone());
             b = b.key_provider(move |kid| ask_key(cb, user, &gate, kid));
@@ -356,8 +381,32 @@ impl Default for Settings {
             user: UserData(std::ptr::null_mut()),
             decoder: Backend::Auto,
             decode_threads: 0,
+            ca_file: None,
+            proxy: ProxySetting::Environment,
         }
     }
+}
+
+/// `ca_file` and `proxy`, checked: the CA file must hold certificates, the proxy must parse.
+///
+/// # Safety
+/// Both fields of `c` are NULL or NUL-terminated strings.
+unsafe fn network(c: &sp_config) -> Result<(Option<PathBuf>, ProxySetting), Failure> {
+    // SAFETY: per this function's contract.
+    let ca_file = unsafe { opt_string(c.ca_file, "sp_config.ca_file") }?.map(PathBuf::from);
+    if let Some(path) = &ca_file {
+        read_ca_file(path).map_err(|e| invalid(format!("sp_config.ca_file: {e}")))?;
+    }
+    // SAFETY: per this function's contract.
+    let proxy = match unsafe { opt_string(c.proxy, "sp_config.proxy") }? {
+        None => ProxySetting::Environment,
+        Some(p) if p.trim().is_empty() => ProxySetting::Direct,
+        Some(p) => {
+            proxy_url(&p).map_err(|e| invalid(format!("sp_config.proxy: {e}")))?;
+            ProxySetting::Url(p)
+        }
+    };
+    Ok((ca_file, proxy))
 }
 
 #[cfg(test)]
@@ -413,6 +462,45 @@ mod tests {
         assert_eq!(cfg.decoder, Backend::OpenH264);
         assert_eq!(cfg.decode_threads, Some(3));
         assert_eq!(cfg.audio_channels, AudioChannels::All);
+    }
+
+    #[test]
+    fn ca_file_and_proxy_reach_the_fetch_config_and_are_checked() {
+        use player_core::net::ProxySetting;
+        let dir = std::env::temp_dir().join(format!("sp-ffi-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let not_pem = dir.join("not.pem");
+        std::fs::write(&not_pem, "hello").expect("write");
+        let path = std::ffi::CString::new(not_pem.to_str().expect("utf8")).expect("c string");
+        let mut c = zeroed();
+        c.ca_file = path.as_ptr();
+        // SAFETY: a valid config.
+        let e = unsafe { Settings::read(&c) }.expect_err("not a CA file");
+        assert_eq!(e.status, sp_status::SP_ERR_INVALID_ARGUMENT);
+        assert!(e.message.contains("sp_config.ca_file"), "{}", e.message);
+        let mut c = zeroed();
+        c.proxy = c"socks5://p:1080".as_ptr();
+        // SAFETY: a valid config.
+        let e = unsafe { Settings::read(&c) }.expect_err("socks");
+        assert!(e.message.contains("sp_config.proxy"), "{}", e.message);
+        for (text, want) in [
+            (
+                c"proxy.example:3128",
+                ProxySetting::Url("proxy.example:3128".into()),
+            ),
+            (c"", ProxySetting::Direct),
+        ] {
+            let mut c = zeroed();
+            c.proxy = text.as_ptr();
+            // SAFETY: a valid config.
+            let s = unsafe { Settings::read(&c) }.expect("valid");
+            assert_eq!(s.builder(&Arc::default()).config().fetch.proxy, want);
+        }
+        // SAFETY: a valid config.
+        let s = unsafe { Settings::read(&zeroed()) }.expect("valid");
+        let f = s.builder(&Arc::default()).config().fetch.clone();
+        assert_eq!((f.proxy, f.ca_files.len()), (ProxySetting::Environment, 0));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

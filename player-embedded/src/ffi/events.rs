@@ -34,6 +34,12 @@ pub const SP_EVENT_COMMAND: sp_event_type = 8;
 /// `{"type":"caption","text","position_s"}`: the caption on screen changed while captions
 /// are on; `text` has its lines separated by `\n` and is empty when none is showing.
 pub const SP_EVENT_CAPTION: sp_event_type = 9;
+/// `{"type":"retry","request":"manifest|fragment","url","attempt","attempts","delay_s","error"}`:
+/// a failed request is tried again at the same place after a wait.
+pub const SP_EVENT_RETRY: sp_event_type = 10;
+/// `{"type":"failover","stream","position_s","from_level","to_level","from_location",
+/// "to_location","error"}`: a fragment that failed is tried at a mirror or another level.
+pub const SP_EVENT_FAILOVER: sp_event_type = 11;
 
 /// The `sp_event_type` of an event.
 pub(crate) fn event_type(ev: &Event) -> sp_event_type {
@@ -48,6 +54,8 @@ pub(crate) fn event_type(ev: &Event) -> sp_event_type {
         Event::Ended { .. } => SP_EVENT_ENDED,
         Event::Command { .. } => SP_EVENT_COMMAND,
         Event::Caption { .. } => SP_EVENT_CAPTION,
+        Event::Retry { .. } => SP_EVENT_RETRY,
+        Event::Failover { .. } => SP_EVENT_FAILOVER,
     }
 }
 

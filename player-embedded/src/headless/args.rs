@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::keys::KeyArgs;
+use crate::net_args::NetArgs;
 
 /// Options of `play` (shared by `smoothplay-headless play` and the desktop fallback).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -84,6 +85,9 @@ pub struct PlayArgs {
     /// Audio channels to play and write: stereo (5.1 downmixed) or all.
     #[arg(long, value_name = "stereo|all", default_value = "stereo")]
     pub audio_channels: player_core::player::AudioChannels,
+    /// Trusted roots and proxy.
+    #[command(flatten)]
+    pub net: NetArgs,
     /// Memory budget: bytes of compressed media plus decoded frames queued (suffix K, M or G
     /// for KiB, MiB, GiB; default 32M).
     #[arg(long, value_parser = parse_bytes)]

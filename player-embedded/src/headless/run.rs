@@ -7,12 +7,12 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::args::PlayArgs;
-use crate::keys::provider_from_args;
+use crate::keys::provider_from_args_with;
 use crate::sinks::{WavSink, Y4mSink};
 use crate::status::status_line;
 use crate::{
-    AudioSink, Event, Keys, NullAudioSink, NullVideoSink, Player, PlayerBuilder, PresentationInfo,
-    State, Stats, Summary, VideoSink,
+    AudioSink, Event, NullAudioSink, NullVideoSink, Player, PlayerBuilder, PresentationInfo, State,
+    Stats, Summary, VideoSink,
 };
 
 /// Longest wait for an event before checking `--for` and the stats interval.
@@ -56,12 +56,18 @@ fn open_player(
     launched: Instant,
 ) -> Result<Player, i32> {
     let audio = audio_sink(args);
-    let keys = provider_from_args(&args.keys).map_err(|e| {
+    let builder = player_builder(args);
+    // The license server is asked the way the presentation is fetched (proxy, CA files).
+    let keys = provider_from_args_with(&args.keys, &builder.config().fetch).map_err(|e| {
         eprintln!("smoothplay: {e}");
         2
     })?;
+    let builder = match keys {
+        Some(k) => builder.keys(k),
+        None => builder,
+    };
     let sink_error = Rc::new(RefCell::new(None));
-    let opened = player_builder(args, keys)
+    let opened = builder
         .audio_sink_with(move |_| audio)
         .video_sink_with(video_sink_maker(args, sink_error.clone()))
         .open(&args.input);
@@ -87,14 +93,16 @@ fn audio_sink(args: &PlayArgs) -> Box<dyn AudioSink> {
     }
 }
 
-/// The builder with every playback option of `args` (the sinks are added by the caller).
-fn player_builder(args: &PlayArgs, keys: Option<Keys>) -> PlayerBuilder {
+/// The builder with every playback and network option of `args` (the keys and the sinks
+/// are added by the caller).
+fn player_builder(args: &PlayArgs) -> PlayerBuilder {
     let (live_delay, speed, backup_urls) = (args.live_delay, args.speed, args.backup_urls.clone());
     let max_drift = args.live_max_drift;
     let (captions, text) = (args.captions || args.text.is_some(), args.text.clone());
+    let net = args.net.clone();
     let mut builder = PlayerBuilder::new()
         .configure(move |c| {
-            c.keys = keys;
+            net.apply(&mut c.fetch);
             c.live_delay = live_delay;
             if let Some(d) = max_drift {
                 c.live_max_drift = d;

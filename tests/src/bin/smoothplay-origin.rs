@@ -4,7 +4,7 @@
 use clap::Parser;
 use player_tests::abrsim::trace::{Trace, TraceFormat};
 use player_tests::key_text::parse_key_arg;
-use player_tests::origin::{ClearKeyConfig, LiveConfig, Origin, OriginConfig};
+use player_tests::origin::{ClearKeyConfig, LiveConfig, Origin, OriginConfig, TlsIdentity};
 
 /// Serves Smooth Streaming presentations over HTTP on 127.0.0.1 for testing smoothplay.
 #[derive(Parser)]
@@ -58,6 +58,25 @@ struct Args {
     /// Answer every ClearKey request with this HTTP status instead (e.g. 403).
     #[arg(long, value_name = "STATUS")]
     clearkey_refuse: Option<u16>,
+    /// Send manifests gzip-compressed to clients that accept it, as IIS does.
+    #[arg(long)]
+    gzip: bool,
+    /// Serve HTTPS with this certificate chain (PEM; needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+}
+
+fn tls_identity(a: &Args) -> anyhow::Result<Option<TlsIdentity>> {
+    let (Some(cert), Some(key)) = (&a.tls_cert, &a.tls_key) else {
+        return Ok(None);
+    };
+    Ok(Some(TlsIdentity {
+        cert_chain_pem: std::fs::read_to_string(cert)?,
+        key_pem: std::fs::read_to_string(key)?,
+    }))
 }
 
 fn live_config(a: &Args) -> anyhow::Result<LiveConfig> {
@@ -120,13 +139,11 @@ fn main() -> anyhow::Result<()> {
             .as_ref()
             .map(|p| Trace::load(p, TraceFormat::Auto))
             .transpose()?,
+        tls: tls_identity(&args)?,
+        compress_manifests: args.gzip,
     };
     let origin = Origin::start(&args.dir, config)?;
-    println!(
-        "serving {} on http://{}/",
-        args.dir.display(),
-        origin.addr()
-    );
+    println!("serving {} on {}", args.dir.display(), origin.url(""));
     loop {
         std::thread::park();
     }

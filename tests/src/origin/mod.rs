@@ -11,6 +11,7 @@ mod request_log;
 pub mod rewrite;
 mod server;
 pub mod shaper;
+mod tls;
 mod ttml_shift;
 mod vod;
 
@@ -19,3 +20,4 @@ pub use faults::{Fault, FaultConfig, parse_faults};
 pub use live::{Gap, LiveConfig, parse_gap};
 pub use request_log::{RequestLog, RequestRecord};
 pub use server::{Origin, OriginConfig};
+pub use tls::TlsIdentity;

@@ -13,6 +13,10 @@ pub struct RequestRecord {
     pub bytes: u64,
     /// The fault injected into the answer.
     pub fault: super::Fault,
+    /// The request's `Accept-Encoding`, when it had one.
+    pub accept_encoding: Option<String>,
+    /// The answer's `Content-Encoding` (`bytes` then counts the compressed body).
+    pub content_encoding: Option<&'static str>,
 }
 
 impl RequestRecord {

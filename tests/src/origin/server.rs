@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, Uri, header};
+use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 
 use super::clearkey::{self, CLEARKEY_PATH, ClearKeyConfig};
@@ -19,6 +21,7 @@ use super::live::{self, FragmentAnswer, LiveConfig, LivePresentation};
 use super::request_log::{RequestLog, RequestRecord};
 use super::rewrite::rewrite_fragment;
 use super::shaper::Shaper;
+use super::tls::{self, TlsIdentity, TlsListener};
 use super::ttml_shift::shift_ttml_fragment;
 use super::vod;
 use crate::abrsim::trace::Trace;
@@ -36,6 +39,11 @@ pub struct OriginConfig {
     pub rate_trace: Option<Trace>,
     /// What the ClearKey license endpoint (`POST /clearkey`) hands out.
     pub clearkey: ClearKeyConfig,
+    /// Serve HTTPS with this certificate instead of HTTP.
+    pub tls: Option<TlsIdentity>,
+    /// Send manifests gzip-compressed to clients that accept it (as IIS does); fragments
+    /// are always sent as they are.
+    pub compress_manifests: bool,
 }
 
 struct AppState {
@@ -48,6 +56,7 @@ struct AppState {
     faults: Option<FaultConfig>,
     attempts: Mutex<HashMap<String, u64>>,
     shaper: Option<Arc<Shaper>>,
+    compress_manifests: bool,
 }
 
 impl AppState {
@@ -101,6 +110,8 @@ impl AppState {
 /// A running origin; stops when dropped.
 pub struct Origin {
     addr: SocketAddr,
+    scheme: &'static str,
+    connections: Arc<AtomicUsize>,
     log: RequestLog,
     /// The live simulation and when its clock started.
     live: Option<(LiveConfig, Instant)>,
@@ -124,47 +135,39 @@ impl Origin {
             attempts: Mutex::new(HashMap::new()),
             shaper: config.rate_trace.clone().map(|t| Arc::new(Shaper::new(t))),
             clearkey: config.clearkey.clone(),
+            compress_manifests: config.compress_manifests,
         });
+        let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let connections = Arc::new(AtomicUsize::new(0));
         let (tx, rx) = oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
+        let counter = connections.clone();
         let thread = std::thread::Builder::new()
             .name("origin".into())
             .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::from_std(std_listener) {
-                        Ok(l) => l,
-                        Err(e) => {
-                            tracing::error!("origin cannot listen: {e}");
-                            return;
-                        }
-                    };
-                    let app = axum::Router::new()
-                        .route(CLEARKEY_PATH, axum::routing::post(clearkey_license))
-                        .fallback(handle)
-                        .with_state(state);
-                    let served = axum::serve(listener, app)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await;
-                    if let Err(e) = served {
-                        tracing::error!("origin stopped: {e}");
-                    }
-                });
+                runtime.block_on(serve(std_listener, tls, counter, state, rx));
             })?;
         Ok(Origin {
             addr,
+            scheme,
+            connections,
             log,
             live: config.live.map(|l| (l, started)),
             shutdown: Some(tx),
             thread: Some(thread),
         })
+    }
+
+    /// TCP connections accepted so far (HTTPS: handshakes tried, refused ones included).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// The bound address.
@@ -174,7 +177,12 @@ impl Origin {
 
     /// The URL of `path` (relative to the served root) on this origin.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+        format!(
+            "{}://{}/{}",
+            self.scheme,
+            self.addr,
+            path.trim_start_matches('/')
+        )
     }
 
     /// The requests answered so far.
@@ -210,7 +218,52 @@ impl Drop for Origin {
     }
 }
 
-async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> {
+/// Serves `state` on `listener` (over TLS with `tls`) until `stop` fires.
+async fn serve(
+    listener: std::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    connections: Arc<AtomicUsize>,
+    state: Arc<AppState>,
+    stop: oneshot::Receiver<()>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("origin cannot listen: {e}");
+            return;
+        }
+    };
+    let app = axum::Router::new()
+        .route(CLEARKEY_PATH, axum::routing::post(clearkey_license))
+        .fallback(handle)
+        .with_state(state);
+    let stopped = async {
+        let _ = stop.await;
+    };
+    let served = match tls {
+        Some(config) => match TlsListener::spawn(listener, config, connections) {
+            Ok(l) => axum::serve(l, app).with_graceful_shutdown(stopped).await,
+            Err(e) => Err(e),
+        },
+        None => {
+            let counted = listener.tap_io(move |_| {
+                connections.fetch_add(1, Ordering::SeqCst);
+            });
+            axum::serve(counted, app)
+                .with_graceful_shutdown(stopped)
+                .await
+        }
+    };
+    if let Err(e) = served {
+        tracing::error!("origin stopped: {e}");
+    }
+}
+
+async fn handle(
+    State(state): State<Arc<AppState>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
     let path = percent_decode(uri.path());
     // Keyed on the path and how often it was asked for, so the faults a run meets do not
     // depend on how concurrent requests happen to interleave.
@@ -227,6 +280,15 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
         true => serve_live(&state, &path).await,
         false => serve_vod(&state, &path).await,
     };
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let gzip = state.compress_manifests
+        && is_manifest
+        && status == StatusCode::OK
+        && accept.as_deref().is_some_and(accepts_gzip);
+    let body = if gzip { gzipped(&body) } else { body };
     tracing::debug!(
         path,
         ?fault,
@@ -243,8 +305,33 @@ async fn handle(State(state): State<Arc<AppState>>, uri: Uri) -> Response<Body> 
         },
         bytes: body.len() as u64,
         fault,
+        accept_encoding: accept,
+        content_encoding: gzip.then_some("gzip"),
     });
-    delivery::respond(status, body, ctype, fault, state.shaper.clone()).await
+    let mut resp = delivery::respond(status, body, ctype, fault, state.shaper.clone()).await;
+    if gzip {
+        resp.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    resp
+}
+
+/// Whether an `Accept-Encoding` value takes gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(accept: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or("");
+        let refused = parts.any(|p| p.replace(' ', "") == "q=0");
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    })
+}
+
+/// `body` gzip-compressed (as IIS compresses manifests).
+fn gzipped(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = e.write_all(body);
+    e.finish().unwrap_or_default()
 }
 
 async fn serve_vod(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'static str) {
@@ -319,6 +406,8 @@ async fn clearkey_license(State(state): State<Arc<AppState>>, body: Bytes) -> Re
         status: status.as_u16(),
         bytes: text.len() as u64,
         fault: Fault::None,
+        accept_encoding: None,
+        content_encoding: None,
     });
     let mut resp = Response::new(Body::from(text));
     *resp.status_mut() = status;
@@ -352,6 +441,16 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        for yes in ["gzip", "gzip, deflate", "deflate, GZIP;q=0.5", "*"] {
+            assert!(accepts_gzip(yes), "{yes}");
+        }
+        for no in ["", "identity", "deflate", "gzip;q=0", "gzip; q=0"] {
+            assert!(!accepts_gzip(no), "{no}");
+        }
+    }
 
     #[test]
     fn percent_decoding() {

@@ -6,6 +6,7 @@ mod live_watch;
 mod measure;
 pub mod prereq;
 mod reference;
+pub mod test_ca;
 
 pub use capture::{CaptureAudio, CaptureVideo, CapturedAudio, CapturedFrame};
 pub use events::run_to_end;

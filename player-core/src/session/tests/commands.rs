@@ -191,6 +191,24 @@ fn stop_cancels_everything_and_closes() {
     assert_eq!(s.s.poll_timeout(), None);
 }
 
+/// Fuzzing regression (fuzz/ target `session`): commands after `Close` were still echoed.
+#[test]
+fn after_close_nothing_comes_out_whatever_goes_in() {
+    let mut s = Script::vod(&Pres::default());
+    s.tick();
+    let stop = s.command(Command::Stop);
+    assert!(matches!(stop.last(), Some(Action::Close)));
+    for c in [
+        Command::Play,
+        Command::Pause,
+        Command::Stop,
+        Command::SetCaptions(true),
+    ] {
+        assert!(s.command(c).is_empty());
+    }
+    assert!(s.wait(secs(5.0), true).is_empty());
+}
+
 #[test]
 fn a_failed_session_takes_no_seek() {
     let mut s = Script::vod(&Pres::default());

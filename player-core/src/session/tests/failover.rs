@@ -63,6 +63,62 @@ fn when_every_location_fails_a_lower_level_is_tried_and_reported_as_an_error_swi
     )));
 }
 
+/// The failover events of `actions`: (from level, from location, to level, to location).
+fn failovers(actions: &[Action]) -> Vec<(usize, usize, usize, usize, String)> {
+    events(actions)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Failover {
+                stream: StreamKind::Video,
+                from_level,
+                from_location,
+                to_level,
+                to_location,
+                error,
+                ..
+            } => Some((from_level, from_location, to_level, to_location, error)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn each_failover_is_reported_with_where_it_moves_from_and_to_and_why() {
+    let mut s = Script::open(&Pres::default(), mirrored());
+    let first = s.command(Command::SetQuality(Some(1)));
+    let video = fetch_of(&first, StreamKind::Video).expect("video");
+    let to_mirror = s.answer(&video, FetchOutcome::Failed(status(&video, 503)));
+    let f = failovers(&to_mirror);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].0, f[0].1, f[0].2, f[0].3), (1, 0, 1, 1));
+    assert!(f[0].4.contains("503"), "{}", f[0].4);
+    let at_mirror = fetch_of(&to_mirror, StreamKind::Video).expect("mirror");
+    let lower = s.answer(&at_mirror, FetchOutcome::Failed(reset(&at_mirror)));
+    let f = failovers(&lower);
+    assert_eq!((f[0].0, f[0].1, f[0].2, f[0].3), (1, 1, 0, 0));
+    assert!(f[0].4.contains("connection reset"), "{}", f[0].4);
+    assert!(events(&lower).iter().any(|e| matches!(
+        e,
+        Event::Failover { position_s, .. } if *position_s == 0.0
+    )));
+    // Delivered at last: nothing more to report.
+    let lowest = fetch_of(&lower, StreamKind::Video).expect("lower");
+    assert!(failovers(&s.deliver(&lowest, &[])).is_empty());
+}
+
+#[test]
+fn a_fragment_only_missing_at_a_live_edge_is_no_failover() {
+    let (mut s, first) =
+        super::live_origin::open_live(&super::live_origin::live(10, 2), mirrored());
+    let video = fetch_of(&first, StreamKind::Video).expect("video");
+    let next = s.answer(&video, FetchOutcome::Gone(status(&video, 404)));
+    assert!(failovers(&next).is_empty(), "{:?}", events(&next));
+    assert!(
+        fetch_of(&next, StreamKind::Video).is_some(),
+        "still tried elsewhere"
+    );
+}
+
 #[test]
 fn when_nothing_anywhere_can_be_fetched_playback_fails_with_the_last_error() {
     let mut s = Script::vod(&Pres::default());

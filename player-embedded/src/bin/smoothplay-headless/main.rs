@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use player_embedded::headless::{PlayArgs, run_play};
-use player_embedded::load_manifest;
+use player_embedded::load_manifest_with;
+use player_embedded::net_args::NetArgs;
 use player_embedded::probe::{render_json, render_text, summarize_for};
 
 /// Headless Smooth Streaming player and probe.
@@ -27,15 +28,18 @@ enum Cmd {
         /// Report what these decoders can play: auto, openh264 or libav.
         #[arg(long, default_value = "auto")]
         decoder: player_core::decode::Backend,
+        /// Trusted roots and proxy.
+        #[command(flatten)]
+        net: NetArgs,
     },
 }
 
-fn probe(input: &str, json: bool, decoder: player_core::decode::Backend) -> i32 {
+fn probe(input: &str, json: bool, decoder: player_core::decode::Backend, net: &NetArgs) -> i32 {
     let Some(codecs) = decoder.support() else {
         eprintln!("smoothplay-headless: this build has no {decoder} decoder");
         return 2;
     };
-    let manifest = match load_manifest(input) {
+    let manifest = match load_manifest_with(input, net.fetch_config()) {
         Ok((m, _)) => m,
         Err(e) => {
             eprintln!("smoothplay-headless: {e}");
@@ -58,13 +62,7 @@ fn probe(input: &str, json: bool, decoder: player_core::decode::Backend) -> i32 
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SMOOTHPLAY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    player_embedded::logging::init();
     let cli = Cli::parse();
     let code = match cli.command {
         Cmd::Play(args) => run_play(&args),
@@ -72,7 +70,8 @@ fn main() {
             input,
             json,
             decoder,
-        } => probe(&input, json, decoder),
+            net,
+        } => probe(&input, json, decoder, &net),
     };
     std::process::exit(code);
 }
