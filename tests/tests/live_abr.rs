@@ -79,6 +79,25 @@ fn levels(seen: &[Event]) -> Vec<usize> {
         .collect()
 }
 
+/// What happened, for a failure message: state changes, switches, stalls and errors, with
+/// the latency and buffer at each stats report.
+fn story(seen: &[Event]) -> String {
+    let mut out = String::new();
+    for e in seen {
+        let line = match e {
+            Event::Stats(s) => format!(
+                "stats pos {:.2} latency {:?} buffer {:.2}",
+                s.position_s, s.latency_s, s.buffer_s
+            ),
+            Event::Caption { .. } => continue,
+            other => format!("{other:?}"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
 fn assert_no_fatal_error(seen: &[Event]) {
     let fatal: Vec<&Event> = seen
         .iter()
@@ -98,7 +117,7 @@ fn a_bandwidth_drop_at_the_default_delay_steps_down_without_rebuffering() {
         Some(&0),
         "ended at the level 0.5 Mbit/s sustains"
     );
-    assert_eq!(summary.rebuffers, 0, "{levels:?}");
+    assert_eq!(summary.rebuffers, 0, "{levels:?}\n{}", story(&seen));
 }
 
 #[test]
@@ -109,7 +128,8 @@ fn a_bandwidth_drop_at_the_lowest_delay_rebuffers_at_most_once() {
     assert_eq!(levels.last(), Some(&0), "{levels:?}");
     assert!(
         summary.rebuffers <= 1,
-        "{} rebuffers: {levels:?}",
-        summary.rebuffers
+        "{} rebuffers: {levels:?}\n{}",
+        summary.rebuffers,
+        story(&seen)
     );
 }

@@ -33,6 +33,51 @@ pub fn catch_up_rate(
     rate
 }
 
+/// Latency added to the target after a rebuffer beyond the latency it left playback at: the
+/// throughput did not allow the target, so ask for a little more (ExoPlayer's default).
+const REBUFFER_INCREMENT_S: f64 = 0.5;
+/// How fast the added latency is given back while playback runs without rebuffering,
+/// seconds per second: a minute and a half to return from a one-second increase.
+const RELAX_PER_S: f64 = 0.011;
+
+/// The latency to hold: the configured one, raised after rebuffers (the network could not
+/// deliver fragments in time at that distance from the edge) and relaxed back slowly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyTarget {
+    configured: Duration,
+    extra_s: f64,
+    /// Never raised beyond this much over the configured latency.
+    limit_s: f64,
+}
+
+impl LatencyTarget {
+    /// Holds `configured`; rebuffers may raise it by up to `limit`.
+    pub fn new(configured: Duration, limit: Duration) -> LatencyTarget {
+        LatencyTarget {
+            configured,
+            extra_s: 0.0,
+            limit_s: limit.as_secs_f64(),
+        }
+    }
+
+    /// The latency to hold now.
+    pub fn get(&self) -> Duration {
+        self.configured + Duration::from_secs_f64(self.extra_s)
+    }
+
+    /// A rebuffer ended with playback `latency` behind the edge: hold at least that, and a
+    /// little more, from now on.
+    pub fn on_rebuffer(&mut self, latency: Duration) {
+        let wanted = latency.as_secs_f64() + REBUFFER_INCREMENT_S - self.configured.as_secs_f64();
+        self.extra_s = self.extra_s.max(wanted).clamp(0.0, self.limit_s);
+    }
+
+    /// `played` of media went by without a rebuffer: give a little of the extra back.
+    pub fn relax(&mut self, played: Duration) {
+        self.extra_s = (self.extra_s - RELAX_PER_S * played.as_secs_f64()).max(0.0);
+    }
+}
+
 /// Whether playback is so far behind its target that catching up by rate would take too
 /// long: jump back to the live point instead.
 pub fn should_jump(latency: Duration, target: Duration, max_drift: Duration) -> bool {
@@ -62,6 +107,25 @@ mod tests {
     fn a_thin_buffer_is_never_spent_faster() {
         assert_eq!(catch_up_rate(s(8.0), s(6.0), s(0.5), s(1.0)), 1.0);
         assert!(catch_up_rate(s(4.0), s(6.0), s(0.5), s(1.0)) < 1.0);
+    }
+
+    #[test]
+    fn a_rebuffer_raises_the_target_which_relaxes_slowly() {
+        let mut t = LatencyTarget::new(s(3.0), s(8.0));
+        assert_eq!(t.get(), s(3.0));
+        t.on_rebuffer(s(4.0));
+        assert!((t.get().as_secs_f64() - 4.5).abs() < 1e-9);
+        // A shorter latency at a later rebuffer never lowers it.
+        t.on_rebuffer(s(3.2));
+        assert!((t.get().as_secs_f64() - 4.5).abs() < 1e-9);
+        t.relax(s(30.0));
+        let after = t.get().as_secs_f64();
+        assert!(after < 4.5 && after > 4.0, "{after}");
+        t.relax(s(600.0));
+        assert_eq!(t.get(), s(3.0));
+        // Bounded: a stall of a minute does not make the target a minute.
+        t.on_rebuffer(s(60.0));
+        assert_eq!(t.get(), s(11.0));
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod edge_estimate;
 mod policy;
 mod timeline;
 
-pub use catch_up::{MAX_RATE, MIN_RATE, catch_up_rate, should_jump};
+pub use catch_up::{LatencyTarget, MAX_RATE, MIN_RATE, catch_up_rate, should_jump};
 pub use edge::{DEFAULT_DELAY_FRAGMENTS, MIN_DELAY_FRAGMENTS, clamp_to_window, live_target};
 pub use edge_estimate::EdgeEstimate;
 pub use policy::{

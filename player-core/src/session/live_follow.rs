@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use crate::live::{
-    EdgeEstimate, catch_up_rate, chunk_holding, clamp_to_window, live_target, should_jump,
+    EdgeEstimate, LatencyTarget, catch_up_rate, chunk_holding, clamp_to_window, live_target,
+    should_jump,
 };
 use crate::manifest::{Chunk, Manifest};
 use crate::time::{duration_to_ticks, ticks_to_duration};
@@ -36,6 +37,10 @@ pub(crate) struct Follow {
     /// A start close to the edge waits until the fragment being made is known to exist
     /// (media time its end): then the latency is the delay, to within a probe's timing.
     pub wait_for_edge: Option<Duration>,
+    /// The latency held: the configured delay, raised after rebuffers.
+    pub target: LatencyTarget,
+    /// When the target last relaxed.
+    relaxed_at: Instant,
 }
 
 /// A jump to the live point waiting for the edge to be located.
@@ -50,7 +55,7 @@ pub(crate) struct Locate {
 
 impl Follow {
     /// Nothing known yet; the clock runs at `speed`.
-    pub fn new(now: Instant, speed: f64, fragment: Duration) -> Follow {
+    pub fn new(now: Instant, speed: f64, fragment: Duration, target: LatencyTarget) -> Follow {
         Follow {
             edge: EdgeEstimate::new(now, speed, fragment),
             following: false,
@@ -59,6 +64,8 @@ impl Follow {
             watch: None,
             next_watch: now,
             wait_for_edge: None,
+            target,
+            relaxed_at: now,
         }
     }
 }
@@ -378,8 +385,8 @@ impl Session {
     /// hold the clock until it exists.
     fn start_point(&self, now: Instant) -> (Duration, Option<Duration>) {
         let fragment = self.pres.fragment_duration();
-        let delay = self.live_delay_floor();
-        let estimate = live_target(self.edge_now(now), fragment, self.cfg.live_delay);
+        let delay = self.latency_target();
+        let estimate = live_target(self.edge_now(now), fragment, Some(delay));
         let known = self.follow.as_ref().and_then(|f| f.edge.known(now));
         let (Some(known), true) = (known, delay < fragment * 2) else {
             return (estimate, None);
@@ -410,13 +417,18 @@ impl Session {
     /// when playback fell too far behind; elsewhere plays at the normal rate.
     pub(super) fn hold_latency(&mut self, now: Instant) {
         self.watch_edge(now);
-        let Some(f) = &self.follow else {
+        let playing = self.play.state == State::Playing;
+        let Some(f) = &mut self.follow else {
             return;
         };
-        let playing = self.play.state == State::Playing;
+        let since = now.saturating_duration_since(f.relaxed_at);
+        f.relaxed_at = now;
+        if playing {
+            f.target.relax(since.mul_f64(f.rate * self.cfg.speed));
+        }
         let rate = if f.following && playing && f.locate.is_none() {
             let latency = self.latency(now);
-            let target = self.live_delay_floor();
+            let target = self.latency_target();
             if should_jump(latency, target, self.cfg.live_max_drift) {
                 self.jump_to_live(true, now);
                 return;
@@ -427,6 +439,23 @@ impl Session {
             1.0
         };
         self.set_rate(rate);
+    }
+
+    /// The latency held now: the delay asked for, raised after rebuffers.
+    pub(super) fn latency_target(&self) -> Duration {
+        let floor = self.live_delay_floor();
+        self.follow
+            .as_ref()
+            .map_or(floor, |f| f.target.get().max(floor))
+    }
+
+    /// A rebuffer ended while following the edge: the latency it left is the least the
+    /// network allows, so hold at least that.
+    pub(super) fn rebuffered_at_live(&mut self, now: Instant) {
+        let latency = self.latency(now);
+        if let Some(f) = self.follow.as_mut().filter(|f| f.following) {
+            f.target.on_rebuffer(latency);
+        }
     }
 
     /// The live delay asked for, never under a fragment and a half.

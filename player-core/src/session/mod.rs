@@ -73,6 +73,7 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 use crate::manifest::Manifest;
 
+use crate::live::LatencyTarget;
 use live_follow::Follow;
 use playback::Playback;
 use presentation::Presentation;
@@ -151,7 +152,8 @@ impl Session {
         s.obs.position = s.pres.origin;
         if s.pres.is_live() {
             let fragment = s.pres.fragment_duration();
-            s.follow = Some(Follow::new(now, s.cfg.speed, fragment));
+            let target = LatencyTarget::new(s.live_delay_floor(), s.cfg.live_max_drift);
+            s.follow = Some(Follow::new(now, s.cfg.speed, fragment, target));
             let manifest = s.pres.manifest.clone();
             s.learn_manifest(&manifest, now);
         }

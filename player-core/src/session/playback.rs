@@ -139,6 +139,9 @@ impl Session {
         if self.play.user_paused {
             self.set_state(State::Paused);
         } else {
+            if self.play.stall_started.is_some() {
+                self.rebuffered_at_live(now);
+            }
             self.end_stall(now);
             self.out.push_back(Action::Hold(false));
             self.set_state(State::Playing);
