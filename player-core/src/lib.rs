@@ -34,6 +34,7 @@ pub mod isobmff;
 pub mod limits;
 pub mod live;
 pub mod manifest;
+pub mod markers;
 pub mod net;
 pub mod player;
 pub mod session;

@@ -101,7 +101,12 @@ pub struct Download {
     pub total: Duration,
     /// Attempts it took (1 when the first succeeded).
     pub attempts: u32,
+    /// The response's `Pragma` header (an origin's sparse stream pointers ride in it).
+    pub pragma: Option<String>,
 }
+
+/// Longest `Pragma` header value kept.
+const MAX_PRAGMA: usize = 4096;
 
 /// Progress of an in-flight download, offered to a callback that may cancel it.
 #[derive(Debug, Clone, Copy)]
@@ -271,6 +276,7 @@ impl Fetcher {
             return Err(NetError::TooLarge { url: s, limit });
         }
         let final_url = resp.url().clone();
+        let pragma = pragma_of(&resp);
         let encoding = match kind {
             RequestKind::Manifest => resp
                 .headers()
@@ -321,8 +327,18 @@ impl Fetcher {
             ttfb,
             total: started.elapsed(),
             attempts: 1,
+            pragma,
         })
     }
+}
+
+/// The response's `Pragma` header, when it is short text.
+fn pragma_of(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get(reqwest::header::PRAGMA)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= MAX_PRAGMA)
+        .map(str::to_owned)
 }
 
 fn transport(url: &str, e: &reqwest::Error, timeout: Duration) -> NetError {
@@ -380,5 +396,6 @@ async fn read_file(url: &Url, limit: usize) -> Result<Download, NetError> {
         ttfb: total,
         total,
         attempts: 1,
+        pragma: None,
     })
 }

@@ -185,6 +185,7 @@ impl Source {
             ttfb: total,
             total,
             attempts: 1,
+            pragma: None,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::demux::{stream_track, units};
 use crate::error::Error;
 use crate::isobmff::TrackFragment;
 use crate::manifest::{Chunk, Manifest};
+use crate::markers::{Marker, marker_of, parse_child_tracks};
 use crate::net::{NetError, Source, Verdict};
 use crate::session::{FetchOutcome, FetchRequest, Fetched, Payload, Progress, RequestId, Target};
 use crate::time::ticks_to_duration;
@@ -70,6 +71,7 @@ pub(crate) async fn run(
                     kid: body.1,
                 }),
                 Target::Text => cues(&ctx, &req, &track, &body.0, &url).map(Payload::Cues),
+                Target::Marker(_) => Ok(Payload::Markers(markers(&ctx, &req, &track, &body.0))),
             };
             payload.map(|payload| Fetched {
                 url: url.clone(),
@@ -85,6 +87,11 @@ pub(crate) async fn run(
                         duration: e.duration,
                     })
                     .collect(),
+                children: download
+                    .pragma
+                    .as_deref()
+                    .map(parse_child_tracks)
+                    .unwrap_or_default(),
                 payload,
             })
         }
@@ -132,6 +139,34 @@ fn cues(
         })?);
     }
     Ok(cues)
+}
+
+/// The markers of a sparse fragment: one per sample.
+fn markers(
+    ctx: &FetchContext,
+    req: &FetchRequest,
+    track: &TrackFragment,
+    body: &Bytes,
+) -> Vec<Marker> {
+    let Some(stream) = ctx.manifest.streams.get(req.stream) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Marker> = Vec::with_capacity(track.samples.len());
+    for s in &track.samples {
+        let nth = out
+            .iter()
+            .filter(|m| m.start == ticks_to_duration(s.pts, stream.timescale))
+            .count();
+        let bytes = body.get(s.data.clone()).unwrap_or_default();
+        out.push(marker_of(
+            stream,
+            s.pts,
+            Some(u64::from(s.duration)),
+            nth,
+            bytes,
+        ));
+    }
+    out
 }
 
 /// Sorts an error met while fetching, parsing or decrypting `url` into what the session

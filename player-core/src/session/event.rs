@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::markers::{Marker, MarkerKind};
+
 /// The player's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -206,6 +208,33 @@ pub enum Event {
         /// Why the previous attempt failed.
         error: String,
     },
+    /// A timed marker from a sparse stream (an ad signal, a chapter, a script command):
+    /// announced once as soon as it is known ahead of the position (`upcoming`), and
+    /// delivered when playback reaches its start.
+    Marker {
+        /// Ad, chapter or script.
+        kind: MarkerKind,
+        /// The sparse stream's Name.
+        stream: String,
+        /// Stable id: the same marker has the same id when delivered again after a seek.
+        id: String,
+        /// Start, seconds from the presentation start.
+        start_s: f64,
+        /// How long it applies, seconds, when the stream says.
+        duration_s: Option<f64>,
+        /// The sample as text (a chapter's title, a command), when it is text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// The sample's bytes when they are not text (base64 in JSON).
+        #[serde(
+            rename = "data_base64",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "base64_bytes"
+        )]
+        data: Option<Vec<u8>>,
+        /// Announced ahead of its time (delivery follows when playback reaches it).
+        upcoming: bool,
+    },
     /// Periodic statistics (about once a second).
     Stats(Stats),
     /// Playback reached the end of the presentation.
@@ -215,7 +244,30 @@ pub enum Event {
     },
 }
 
+/// Bytes as standard base64 (a JSON string).
+fn base64_bytes<S: serde::Serializer>(data: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    use base64::Engine;
+    match data {
+        Some(d) => s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(d)),
+        None => s.serialize_none(),
+    }
+}
+
 impl Event {
+    /// The event reporting `m`, with `origin` the media time of position 0.
+    pub fn marker(m: &Marker, origin: std::time::Duration, upcoming: bool) -> Event {
+        Event::Marker {
+            kind: m.kind,
+            stream: m.stream.clone(),
+            id: m.id.clone(),
+            start_s: m.start.as_secs_f64() - origin.as_secs_f64(),
+            duration_s: m.duration.map(|d| d.as_secs_f64()),
+            text: m.text.clone(),
+            data: m.data.clone(),
+            upcoming,
+        }
+    }
+
     /// An error event for `e`: playback stops when `fatal`.
     pub fn error(e: &crate::error::Error, fatal: bool) -> Event {
         Event::problem(e.kind(), e.to_string(), fatal)

@@ -177,6 +177,19 @@ impl Session {
 
     /// A fetch finished: route it to the stream that asked for it.
     pub(super) fn on_fetched(&mut self, id: RequestId, outcome: FetchOutcome, now: Instant) {
+        if let FetchOutcome::Got(f) = &outcome
+            && !f.children.is_empty()
+        {
+            let children = f.children.clone();
+            self.note_child_tracks(&children);
+        }
+        let mut outcome = Some(outcome);
+        if self.on_marker_fetched(id, &mut outcome, now) {
+            return;
+        }
+        let Some(outcome) = outcome else {
+            return;
+        };
         if self.is_probe(id) {
             self.on_probe(id, outcome, now);
             return;

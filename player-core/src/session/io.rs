@@ -142,6 +142,9 @@ pub struct Fetched {
     pub exact_duration: Option<u64>,
     /// Fragments that follow it (tfrf look-ahead), stream ticks.
     pub next: Vec<Chunk>,
+    /// Sparse stream pointers sent with it: (stream Name, latest fragment start at or
+    /// before this one).
+    pub children: Vec<(String, u64)>,
     /// What it holds.
     pub payload: Payload,
 }
@@ -158,6 +161,8 @@ pub enum Payload {
     },
     /// Caption cues (text streams).
     Cues(Vec<Cue>),
+    /// Markers (sparse streams).
+    Markers(Vec<crate::markers::Marker>),
 }
 
 /// What a fetch is for.
@@ -167,6 +172,8 @@ pub enum Target {
     Media(StreamKind),
     /// The caption stream.
     Text,
+    /// A marker stream (index among the session's marker streams).
+    Marker(usize),
     /// A question about the live edge, asked with a fragment of this stream (its samples
     /// are not used).
     Edge(StreamKind),

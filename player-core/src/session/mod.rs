@@ -40,6 +40,8 @@ mod event;
 mod fetching;
 mod io;
 mod live_follow;
+mod marker_fetch;
+mod markers;
 mod navigation;
 mod playback;
 mod presentation;
@@ -75,6 +77,7 @@ use crate::manifest::Manifest;
 
 use crate::live::LatencyTarget;
 use live_follow::Follow;
+use markers::Markers;
 use playback::Playback;
 use presentation::Presentation;
 use quality::QualityChooser;
@@ -90,6 +93,7 @@ pub struct Session {
     pres: Presentation,
     tracks: [Option<Track>; 2],
     text: Option<TextTrack>,
+    markers: Markers,
     /// Live: what is known of the edge and how it is followed.
     follow: Option<Follow>,
     abr: QualityChooser,
@@ -136,6 +140,7 @@ impl Session {
             pres,
             tracks: [None, None],
             text: None,
+            markers: Markers::default(),
             follow: None,
             abr,
             play,
@@ -149,6 +154,7 @@ impl Session {
             s.warn(&e);
         }
         s.open_captions();
+        s.open_markers();
         s.obs.position = s.pres.origin;
         if s.pres.is_live() {
             let fragment = s.pres.fragment_duration();
@@ -204,8 +210,15 @@ impl Session {
             .filter(|t| t.flight.is_none())
             .filter_map(|t| t.not_before);
         let text = self.text.as_ref().and_then(|t| t.not_before);
+        let markers = self
+            .markers
+            .streams
+            .iter()
+            .filter(|s| s.flight.is_none())
+            .filter_map(|s| s.not_before);
         tracks
             .chain(text)
+            .chain(markers)
             .chain(self.refresh.due.filter(|_| !self.refresh.in_flight))
             .chain(Some(self.play.next_stats()))
             .min()
@@ -250,6 +263,7 @@ impl Session {
             self.schedule_track(kind, now);
         }
         self.schedule_text(now);
+        self.schedule_markers(now);
         self.refresh_if_due(now);
     }
 
@@ -280,6 +294,9 @@ impl Session {
             .collect();
         if let Some(t) = &mut self.text {
             ids.extend(t.flight.take().map(|(id, ..)| id));
+        }
+        for s in &mut self.markers.streams {
+            ids.extend(s.flight.take().map(|(id, _)| id));
         }
         for id in ids {
             self.out.push_back(Action::Cancel(id));

@@ -97,6 +97,7 @@ impl Session {
         self.out.push_back(Action::Flush { generation, start });
         self.out.push_back(Action::Hold(true));
         self.obs.position = start;
+        self.markers.schedule.restart(start);
         self.obs.output_done = [false; 2];
         for kind in [StreamKind::Video, StreamKind::Audio] {
             self.tracks[kind.idx()] = self.pres.plan(kind).map(|_| {

@@ -59,6 +59,8 @@ impl Session {
                 if let Some(t) = &mut self.text {
                     t.merge(&fresh);
                 }
+                let carried = self.markers.merge(&fresh);
+                self.learn_markers(carried);
                 for t in self.tracks.iter_mut().flatten() {
                     t.needs_refresh = false;
                 }

@@ -27,6 +27,8 @@ pub struct View {
     pub video_levels: Arc<[Level]>,
     /// Whether there is a caption stream to show.
     pub has_captions: bool,
+    /// Every marker known (chapters, ad signals, script commands), by start.
+    pub markers: Arc<[crate::markers::Marker]>,
 }
 
 impl Session {
@@ -45,6 +47,7 @@ impl Session {
                 .plan(StreamKind::Video)
                 .map_or_else(|| Arc::from([]), |p| p.levels.clone()),
             has_captions: self.text.is_some(),
+            markers: self.markers.list.clone(),
         }
     }
 }

@@ -38,6 +38,7 @@ fn cue(from: f64, to: f64, text: &str) -> FetchOutcome {
         total: Duration::ZERO,
         exact_duration: None,
         next: Vec::new(),
+        children: Vec::new(),
         payload: Payload::Cues(vec![Cue {
             start: secs(from),
             end: secs(to),

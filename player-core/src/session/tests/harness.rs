@@ -32,6 +32,8 @@ pub struct Pres {
     pub captions: bool,
     /// With a video stream of three levels.
     pub video: bool,
+    /// More streams, as manifest XML (sparse streams).
+    pub extra: String,
 }
 
 impl Default for Pres {
@@ -43,6 +45,7 @@ impl Default for Pres {
             audio: true,
             captions: false,
             video: true,
+            extra: String::new(),
         }
     }
 }
@@ -106,6 +109,7 @@ pub fn manifest_xml(p: &Pres) -> String {
             r#"<StreamIndex Type="text" Subtype="CAPT" Name="captions" Language="eng" QualityLevels="1" Url="QualityLevels({{bitrate}})/Fragments(captions={{start time}})"><QualityLevel Index="0" Bitrate="1000" FourCC="TTML" />{chunks}</StreamIndex>"#
         ));
     }
+    streams.push_str(&p.extra);
     let live = match p.live {
         Some((lookahead, dvr)) => format!(
             r#" IsLive="TRUE" LookaheadCount="{lookahead}" DVRWindowLength="{}" Duration="0""#,
@@ -257,6 +261,7 @@ impl Script {
 pub fn got(req: &FetchRequest, exact: Option<u64>, next: &[Chunk]) -> FetchOutcome {
     let payload = match req.target {
         Target::Text => Payload::Cues(Vec::new()),
+        Target::Marker(_) => Payload::Markers(Vec::new()),
         Target::Media(_) | Target::Edge(_) => Payload::Samples {
             units: Vec::new(),
             kid: None,
@@ -269,6 +274,7 @@ pub fn got(req: &FetchRequest, exact: Option<u64>, next: &[Chunk]) -> FetchOutco
         total: Duration::from_millis(40),
         exact_duration: exact,
         next: next.to_vec(),
+        children: Vec::new(),
         payload,
     })
 }

@@ -1,0 +1,170 @@
+//! Fetching the marker streams' fragments as they become known, and reporting markers:
+//! announced when learnt ahead of the position, delivered when playback reaches them.
+//! Never holds playback up.
+
+use std::time::{Duration, Instant};
+
+use crate::markers::Marker;
+use crate::time::duration_to_ticks;
+
+use super::Session;
+use super::event::Event;
+use super::io::{Action, FetchOutcome, FetchRequest, Fetched, Payload, Target};
+use super::markers::Markers;
+
+/// Largest sparse fragment accepted.
+const MAX_MARKER_FRAGMENT_BYTES: usize = 1024 * 1024;
+/// How long to wait before asking again for a fragment an origin says is not there yet.
+const NOT_YET_WAIT: Duration = Duration::from_millis(500);
+
+impl Session {
+    /// Finds the marker streams and learns the markers the manifest carries.
+    pub(super) fn open_markers(&mut self) {
+        let (markers, carried) = Markers::open(&self.pres.manifest);
+        self.markers = markers;
+        if !self.cfg.text_streams {
+            // The source cannot serve sparse fragments: only what the manifest carries.
+            for s in &mut self.markers.streams {
+                s.chunks.values_mut().for_each(|c| c.done = true);
+            }
+        }
+        self.learn_markers(carried);
+    }
+
+    /// Learns markers: those ahead of the position are announced now.
+    pub(super) fn learn_markers(&mut self, markers: Vec<Marker>) {
+        if markers.is_empty() {
+            return;
+        }
+        let (position, origin) = (self.obs.position, self.pres.origin);
+        for m in markers {
+            if let Some(ahead) = self.markers.schedule.learn(m, position) {
+                self.emit(Event::marker(&ahead, origin, true));
+            }
+        }
+        self.markers.publish();
+    }
+
+    /// Delivers the markers playback has reached.
+    pub(super) fn deliver_markers(&mut self) {
+        let origin = self.pres.origin;
+        for m in self.markers.schedule.due(self.obs.position) {
+            self.emit(Event::marker(&m, origin, false));
+        }
+    }
+
+    /// A media fragment named the latest fragments of sparse streams: learn of them.
+    pub(super) fn note_child_tracks(&mut self, children: &[(String, u64)]) {
+        for (name, start) in children {
+            if let Some(s) = self.markers.by_name(name) {
+                s.know(*start, None);
+            }
+        }
+    }
+
+    /// Issues the next fetch of each marker stream that has one due.
+    pub(super) fn schedule_markers(&mut self, now: Instant) {
+        if self.pres.is_live() && self.pres.live.dvr_window.is_some() {
+            let start = self.pres.window_start();
+            let manifest = &self.pres.manifest;
+            self.markers.prune_before(start, |i| {
+                manifest.streams.get(i).map_or(1, |s| s.timescale)
+            });
+        }
+        for i in 0..self.markers.streams.len() {
+            let position = self.obs.position;
+            let s = &self.markers.streams[i];
+            if s.flight.is_some() || s.not_before.is_some_and(|w| now < w) {
+                continue;
+            }
+            let timescale = self.pres.manifest.streams[s.stream].timescale;
+            let Some(chunk) = s.next_to_fetch(duration_to_ticks(position, timescale)) else {
+                continue;
+            };
+            let stream = s.stream;
+            let request = FetchRequest {
+                id: self.next_request_id(),
+                target: Target::Marker(i),
+                stream,
+                quality_level: 0,
+                chunk,
+                location: 0,
+                limit: MAX_MARKER_FRAGMENT_BYTES,
+                watch: false,
+            };
+            let s = &mut self.markers.streams[i];
+            s.flight = Some((request.id, chunk));
+            s.not_before = None;
+            self.out.push_back(Action::Fetch(request));
+        }
+    }
+
+    /// Whether `id` is a marker stream's request; handles its outcome if so.
+    pub(super) fn on_marker_fetched(
+        &mut self,
+        id: super::io::RequestId,
+        outcome: &mut Option<FetchOutcome>,
+        now: Instant,
+    ) -> bool {
+        let Some(i) = self
+            .markers
+            .streams
+            .iter()
+            .position(|s| s.flight.is_some_and(|f| f.0 == id))
+        else {
+            return false;
+        };
+        let Some(outcome) = outcome.take() else {
+            return true;
+        };
+        let s = &mut self.markers.streams[i];
+        let Some((_, chunk)) = s.flight.take() else {
+            return true;
+        };
+        let mut done = true;
+        let mut problem = None;
+        match outcome {
+            FetchOutcome::Got(f) => {
+                let learnt = self.sparse_fragment(i, chunk.start, f);
+                self.learn_markers(learnt);
+            }
+            FetchOutcome::NotYet => {
+                done = false;
+                s.not_before = Some(now + NOT_YET_WAIT);
+            }
+            FetchOutcome::Cancelled => done = false,
+            // Live fragments come and go (the DVR window): only real failures count.
+            FetchOutcome::Gone(_) if self.pres.is_live() => {}
+            FetchOutcome::Gone(e) | FetchOutcome::Failed(e) | FetchOutcome::Fatal(e) => {
+                problem = Some(e.to_string());
+            }
+            FetchOutcome::Corrupt { error, .. } => problem = Some(error.to_string()),
+        }
+        let s = &mut self.markers.streams[i];
+        if done && let Some(c) = s.chunks.get_mut(&chunk.start) {
+            c.done = true;
+        }
+        if let Some(message) = problem
+            && !std::mem::replace(&mut s.reported, true)
+        {
+            self.emit(Event::problem("markers", message, false));
+        }
+        true
+    }
+
+    /// Takes in a fetched sparse fragment of marker stream `i`: its markers, its exact
+    /// duration and the fragments after it.
+    fn sparse_fragment(&mut self, i: usize, start: u64, f: Fetched) -> Vec<Marker> {
+        let s = &mut self.markers.streams[i];
+        if let Some(d) = f.exact_duration {
+            s.know(start, Some(d));
+        }
+        for c in &f.next {
+            s.know(c.start, Some(c.duration));
+        }
+        match f.payload {
+            Payload::Markers(m) => m,
+            _ => Vec::new(),
+        }
+    }
+}
