@@ -194,12 +194,17 @@ tones() { # tones RATE SECONDS LAYOUT HZ... -> one sine per channel of LAYOUT, i
     for ((j = 0; j < i; j++)); do graph+="[t$j]"; done
     echo "${graph}join=inputs=$i:channel_layout=$layout:map=$map"
 }
+# The workspace's own muxer (tests/src/sstr_mux), built once.
+MUX="$(cd "$HERE/.." && pwd)/target/release/sstr-mux"
+build_mux() {
+    cargo build --quiet --release --manifest-path "$(cd "$HERE/.." && pwd)/Cargo.toml" \
+        -p player-tests --bin sstr-mux
+}
+
 make_codecs() {
-    local out="$HERE/codecs" cargo_toml mux five stereo
-    cargo_toml="$(cd "$HERE/.." && pwd)/Cargo.toml"
+    local out="$HERE/codecs" mux="$MUX" five stereo
     echo "== codecs: 4 s of 5.1 AAC, 5.1 AC-3, stereo E-AC-3, stereo WMA 9 (WMA2)"
-    cargo build --quiet --release --manifest-path "$cargo_toml" -p player-tests --bin sstr-mux
-    mux="$(cd "$HERE/.." && pwd)/target/release/sstr-mux"
+    build_mux
     rm -rf "$out"
     mkdir -p "$out"
     five=$(tones 48000 4 5.1 FL+FR+FC+LFE+BL+BR "${SIX[@]}")
@@ -296,6 +301,9 @@ echo "== reference data (decoding every level from its fragments)"
 
 echo "== captions: a TTML text stream in the demo, one cue per second"
 "${TOOL[@]}" captions "$DEMO" --name captions --lang eng
+echo "== markers: sparse SCMD (ad break at 6 s, URL at 16 s) and CHAP (3 chapters) streams"
+build_mux
+"$MUX" markers "$DEMO"
 "${TOOL[@]}" check "$DEMO"
 du -sh "$DEMO" "$BF"
 

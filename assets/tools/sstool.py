@@ -356,7 +356,7 @@ def cmd_check(args):
     """Verify every chunk of every level of DIR against its fragment file."""
     d = args.dir
     root, streams = load_manifest(d)
-    referenced = {"Manifest", "reference.json"}
+    referenced = {"Manifest", "reference.json", "markers.json"}
     n_files = 0
     start = min(s["chunks"][0][0] for s in streams)
     end = max(s["chunks"][-1][0] + s["chunks"][-1][1] for s in streams)

@@ -58,6 +58,14 @@ impl MarkerSchedule {
         out
     }
 
+    /// The start of the first marker after `position`.
+    pub fn next_after(&self, position: Duration) -> Option<Duration> {
+        self.known
+            .range((position, String::new())..)
+            .map(|(k, _)| k.0)
+            .find(|s| *s > position)
+    }
+
     /// Playback starts over from `position` (a seek, a new start): markers from there on are
     /// due again when reached.
     pub fn restart(&mut self, position: Duration) {
@@ -116,6 +124,8 @@ mod tests {
         assert!(sch.due(s(3.9)).is_empty());
         assert_eq!(ids(&sch.due(s(4.0))), vec!["a"]);
         assert!(sch.due(s(5.0)).is_empty(), "once");
+        assert_eq!(sch.next_after(s(5.0)), Some(s(8.0)));
+        assert_eq!(sch.next_after(s(8.0)), None);
         assert_eq!(ids(&sch.due(s(9.0))), vec!["b"]);
     }
 

@@ -234,6 +234,8 @@ pub enum Event {
         data: Option<Vec<u8>>,
         /// Announced ahead of its time (delivery follows when playback reaches it).
         upcoming: bool,
+        /// The playback position when it was reported, seconds.
+        position_s: f64,
     },
     /// Periodic statistics (about once a second).
     Stats(Stats),
@@ -255,8 +257,14 @@ fn base64_bytes<S: serde::Serializer>(data: &Option<Vec<u8>>, s: S) -> Result<S:
 
 impl Event {
     /// The event reporting `m`, with `origin` the media time of position 0.
-    pub fn marker(m: &Marker, origin: std::time::Duration, upcoming: bool) -> Event {
+    pub fn marker(
+        m: &Marker,
+        origin: std::time::Duration,
+        position: std::time::Duration,
+        upcoming: bool,
+    ) -> Event {
         Event::Marker {
+            position_s: position.as_secs_f64() - origin.as_secs_f64(),
             kind: m.kind,
             stream: m.stream.clone(),
             id: m.id.clone(),

@@ -16,6 +16,8 @@ use super::markers::Markers;
 const MAX_MARKER_FRAGMENT_BYTES: usize = 1024 * 1024;
 /// How long to wait before asking again for a fragment an origin says is not there yet.
 const NOT_YET_WAIT: Duration = Duration::from_millis(500);
+/// Woken this much after the clock should reach a marker, so the position read then has.
+const WAKE_MARGIN: Duration = Duration::from_millis(1);
 
 impl Session {
     /// Finds the marker streams and learns the markers the manifest carries.
@@ -39,18 +41,27 @@ impl Session {
         let (position, origin) = (self.obs.position, self.pres.origin);
         for m in markers {
             if let Some(ahead) = self.markers.schedule.learn(m, position) {
-                self.emit(Event::marker(&ahead, origin, true));
+                self.emit(Event::marker(&ahead, origin, position, true));
             }
         }
         self.markers.publish();
     }
 
-    /// Delivers the markers playback has reached.
-    pub(super) fn deliver_markers(&mut self) {
-        let origin = self.pres.origin;
-        for m in self.markers.schedule.due(self.obs.position) {
-            self.emit(Event::marker(&m, origin, false));
+    /// Delivers the markers playback has reached, and works out when the clock reaches the
+    /// next one (so it is delivered on time, not at the next tick).
+    pub(super) fn deliver_markers(&mut self, now: Instant) {
+        let (origin, position) = (self.pres.origin, self.obs.position);
+        for m in self.markers.schedule.due(position) {
+            self.emit(Event::marker(&m, origin, position, false));
         }
+        let rate = self.follow.as_ref().map_or(1.0, |f| f.rate) * self.cfg.speed;
+        let playing = self.play.state == super::State::Playing && rate > 0.0;
+        self.markers.next_due = self
+            .markers
+            .schedule
+            .next_after(position)
+            .filter(|_| playing)
+            .map(|start| now + (start - position).div_f64(rate) + WAKE_MARGIN);
     }
 
     /// A media fragment named the latest fragments of sparse streams: learn of them.

@@ -91,6 +91,8 @@ pub(crate) struct Markers {
     pub schedule: MarkerSchedule,
     /// Every marker known, by start: what the view publishes.
     pub list: Arc<[Marker]>,
+    /// When the clock reaches the next marker ahead, while playing.
+    pub next_due: Option<Instant>,
 }
 
 impl Markers {

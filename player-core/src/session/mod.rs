@@ -219,6 +219,7 @@ impl Session {
         tracks
             .chain(text)
             .chain(markers)
+            .chain(self.markers.next_due)
             .chain(self.refresh.due.filter(|_| !self.refresh.in_flight))
             .chain(Some(self.play.next_stats()))
             .min()

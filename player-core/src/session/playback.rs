@@ -100,7 +100,7 @@ impl Session {
         self.hold_latency(now);
         self.watch_progress(now);
         self.show_caption();
-        self.deliver_markers();
+        self.deliver_markers(now);
         if now >= self.play.next_stats() {
             self.play.last_stats = now;
             self.report_decoder(now);

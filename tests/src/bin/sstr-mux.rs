@@ -3,12 +3,14 @@
 //! muxer refuses these codecs).
 //!
 //! `sstr-mux --format ac3|eac3|wma INPUT OUT_DIR [--channels N] [--samples N] [--bitrate B]`
+//! `sstr-mux markers DIR`: adds the demo's sparse SCMD and CHAP streams to the presentation
+//! in DIR, and writes DIR/markers.json.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Parser, ValueEnum};
-use player_tests::sstr_mux::{frames, write};
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use player_tests::sstr_mux::{frames, sparse, write};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
@@ -20,9 +22,23 @@ enum Format {
     Wma,
 }
 
-/// Muxes encoded audio into a Smooth Streaming presentation.
+/// Muxes encoded audio into a Smooth Streaming presentation, or adds sparse streams to one.
 #[derive(Parser, Debug)]
-#[command(name = "sstr-mux", version)]
+#[command(name = "sstr-mux", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    #[command(flatten)]
+    audio: Option<Args>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Sub {
+    /// Adds the demo's sparse SCMD (ad break, URL) and CHAP (chapters) streams to DIR.
+    Markers { dir: PathBuf },
+}
+
+#[derive(ClapArgs, Debug)]
 struct Args {
     #[arg(long, value_enum)]
     format: Format,
@@ -46,7 +62,14 @@ struct Args {
 }
 
 fn main() -> Result<()> {
-    let a = Args::parse();
+    let a = match Cli::parse() {
+        Cli {
+            command: Some(Sub::Markers { dir }),
+            ..
+        } => return sparse::add_markers(&dir),
+        Cli { audio: Some(a), .. } => a,
+        Cli { .. } => anyhow::bail!("sstr-mux: give --format … INPUT OUT, or `markers DIR`"),
+    };
     let data = std::fs::read(&a.input)?;
     let track = match a.format {
         Format::Ac3 => frames::dolby(&data, false, a.channels)?,

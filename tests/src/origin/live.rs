@@ -125,6 +125,9 @@ pub enum FragmentAnswer {
         next: Option<Vec<(u64, u64)>>,
         /// For a caption (text) fragment: how far its TTML times move, ticks.
         ttml_shift: Option<i128>,
+        /// For a media fragment: the latest made fragment of each sparse stream at or before
+        /// it (name, absolute start), sent as `ChildTrack` pointers.
+        children: Vec<(String, u64)>,
     },
     /// Not produced yet (HTTP 412, as IIS answers beyond the edge).
     NotYet,
@@ -267,6 +270,17 @@ impl LivePresentation {
         }
     }
 
+    /// Whether stream `s` is sparse: its fragments exist from their start (an encoder pushes
+    /// a sparse sample when it happens), not from their end.
+    fn sparse(&self, s: usize) -> bool {
+        player_core::markers::is_marker_stream(&self.streams[s].index)
+    }
+
+    /// The edge at which a chunk of `s` at `start` lasting `d` exists.
+    fn made_at(&self, s: usize, start: u64, d: u64) -> u64 {
+        if self.sparse(s) { start } else { start + d }
+    }
+
     /// Chunks of `s` in the DVR window at edge `edge` that exist on some level.
     fn window(&self, s: usize, edge: u64) -> Vec<(u64, u64)> {
         let floor = self
@@ -281,7 +295,7 @@ impl LivePresentation {
             k = (floor / self.period).saturating_sub(1) * n;
         }
         while let Some((start, d, _)) = self.chunk(s, k) {
-            if start + d > edge {
+            if self.made_at(s, start, d) > edge {
                 break;
             }
             if start >= floor && self.exists(s, k, None) {
@@ -310,7 +324,10 @@ impl LivePresentation {
         let windows: Vec<Vec<(u64, u64)>> = (0..self.streams.len())
             .map(|s| {
                 let mut w = self.window(s, edge);
-                w.truncate(w.len().saturating_sub(lag));
+                // Sparse fragments are announced as they are pushed.
+                if !self.sparse(s) {
+                    w.truncate(w.len().saturating_sub(lag));
+                }
                 w
             })
             .collect();
@@ -333,8 +350,10 @@ impl LivePresentation {
                 self.config.dvr_window.map_or(0, |w| self.ticks(w))
             );
         }
-        for (s, window) in self.streams.iter().zip(&windows) {
-            x += &stream_xml(&s.index, window, base);
+        for (i, (s, window)) in self.streams.iter().zip(&windows).enumerate() {
+            let carried: Vec<Option<&[u8]>> =
+                window.iter().map(|(t, _)| self.carried(i, *t)).collect();
+            x += &stream_xml(&s.index, window, &carried, base);
         }
         for p in &self.source.protection {
             x += &format!(
@@ -375,7 +394,7 @@ impl LivePresentation {
         let Some((start, duration, j)) = self.chunk(s, k) else {
             return FragmentAnswer::NotFound;
         };
-        if start + duration > edge {
+        if self.made_at(s, start, duration) > edge {
             return if self.ended(now) {
                 FragmentAnswer::NotFound
             } else {
@@ -400,7 +419,7 @@ impl LivePresentation {
             let mut n = k + 1;
             while v.len() < self.config.lookahead as usize {
                 match self.chunk(s, n) {
-                    Some((t, d, _)) if t + d <= edge => {
+                    Some((t, d, _)) if self.made_at(s, t, d) <= edge => {
                         if self.exists(s, n, Some(bitrate)) {
                             v.push((self.config.time_base + t, d));
                         }
@@ -411,15 +430,61 @@ impl LivePresentation {
             }
             v
         });
-        let ttml_shift = (src.index.stream_type == player_core::manifest::StreamType::Text)
-            .then(|| i128::from(time) - i128::from(src_start));
+        let is_text = src.index.stream_type == player_core::manifest::StreamType::Text;
+        let ttml_shift =
+            (is_text && !self.sparse(s)).then(|| i128::from(time) - i128::from(src_start));
+        let children = if is_text {
+            Vec::new()
+        } else {
+            self.child_tracks(rel, edge)
+        };
         FragmentAnswer::Serve {
             file,
             time,
             duration,
             next,
             ttml_shift,
+            children,
         }
+    }
+
+    /// For a media fragment at `rel` ticks: the latest made fragment of each sparse stream
+    /// starting at or before it.
+    fn child_tracks(&self, rel: u64, edge: u64) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        for s in (0..self.streams.len()).filter(|s| self.sparse(*s)) {
+            let n = self.streams[s].chunks.len() as u64;
+            // Laps before this one hold nothing later than the lap's own chunks.
+            let mut k = (rel / self.period).saturating_sub(1) * n;
+            let mut latest = None;
+            while let Some((start, _, _)) = self.chunk(s, k) {
+                if start > rel || start > edge {
+                    break;
+                }
+                latest = Some(start);
+                k += 1;
+            }
+            if let (Some(t), Some(name)) = (latest, self.streams[s].index.name.clone()) {
+                out.push((name, self.config.time_base + t));
+            }
+        }
+        out
+    }
+
+    /// The sample the source manifest carries for the chunk of `s` at `rel` ticks
+    /// (`ManifestOutput` streams).
+    fn carried(&self, s: usize, rel: u64) -> Option<&[u8]> {
+        let src = &self.streams[s].index;
+        if src.embedded_samples.is_empty() {
+            return None;
+        }
+        let k = self.index_at(s, rel)?;
+        let (_, _, j) = self.chunk(s, k)?;
+        let start = src.chunks.get(j)?.start;
+        src.embedded_samples
+            .iter()
+            .find(|e| e.start == start)
+            .map(|e| e.data.as_slice())
     }
 
     fn stream_by_fragment_name(&self, name: &str) -> Option<usize> {
@@ -462,7 +527,12 @@ fn xml_escape(s: &str) -> String {
         .replace('<', "&lt;")
 }
 
-fn stream_xml(s: &StreamIndex, window: &[(u64, u64)], base: u64) -> String {
+fn stream_xml(
+    s: &StreamIndex,
+    window: &[(u64, u64)],
+    carried: &[Option<&[u8]>],
+    base: u64,
+) -> String {
     let ty = match s.stream_type {
         player_core::manifest::StreamType::Video => "video",
         player_core::manifest::StreamType::Audio => "audio",
@@ -476,6 +546,16 @@ fn stream_xml(s: &StreamIndex, window: &[(u64, u64)], base: u64) -> String {
     attr(&mut x, "MaxHeight", s.max_height);
     attr(&mut x, "DisplayWidth", s.display_width);
     attr(&mut x, "DisplayHeight", s.display_height);
+    attr(
+        &mut x,
+        "ParentStreamIndex",
+        s.parent_stream_index.as_deref().map(xml_escape),
+    );
+    attr(
+        &mut x,
+        "ManifestOutput",
+        s.manifest_output.then_some("TRUE"),
+    );
     x += &format!(
         " QualityLevels=\"{}\" Chunks=\"{}\" Url=\"{}\">\n",
         s.quality_levels.len(),
@@ -485,8 +565,17 @@ fn stream_xml(s: &StreamIndex, window: &[(u64, u64)], base: u64) -> String {
     for q in &s.quality_levels {
         x += &level_xml(q);
     }
-    for (t, d) in window {
-        x += &format!("    <c t=\"{}\" d=\"{d}\"/>\n", base + t);
+    for ((t, d), sample) in window.iter().zip(carried) {
+        match sample {
+            Some(data) => {
+                x += &format!(
+                    "    <c t=\"{}\" d=\"{d}\"><f i=\"0\">{}</f></c>\n",
+                    base + t,
+                    base64_encode(data)
+                );
+            }
+            None => x += &format!("    <c t=\"{}\" d=\"{d}\"/>\n", base + t),
+        }
     }
     x += "  </StreamIndex>\n";
     x

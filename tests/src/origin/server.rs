@@ -276,9 +276,12 @@ async fn handle(
         .faults
         .as_ref()
         .map_or(Fault::None, |f| f.pick(n, is_manifest));
-    let (status, body, ctype) = match state.live.is_some() {
+    let (status, body, ctype, pragma) = match state.live.is_some() {
         true => serve_live(&state, &path).await,
-        false => serve_vod(&state, &path).await,
+        false => {
+            let (status, body, ctype) = serve_vod(&state, &path).await;
+            (status, body, ctype, None)
+        }
     };
     let accept = headers
         .get(header::ACCEPT_ENCODING)
@@ -313,7 +316,17 @@ async fn handle(
         resp.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
+    if let Some(v) = pragma.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        resp.headers_mut().insert(header::PRAGMA, v);
+    }
     resp
+}
+
+/// The sparse stream pointer IIS sends with a parent's fragment (MS-SSTR 2.2.5), among
+/// other `Pragma` data.
+fn child_track_header(children: &[(String, u64)]) -> String {
+    let set: Vec<String> = children.iter().map(|(n, t)| format!("{n}={t}")).collect();
+    format!("IISMS/5.0;ChildTrack=\"{}\"", set.join(","))
 }
 
 /// Whether an `Accept-Encoding` value takes gzip (and does not refuse it with `q=0`).
@@ -344,8 +357,12 @@ async fn serve_vod(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'stat
     }
 }
 
-async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'static str) {
-    let not_found = (StatusCode::NOT_FOUND, Vec::new(), "text/plain");
+/// A live answer: status, body, content type, and the `Pragma` header (sparse stream
+/// pointers) when there is one.
+type LiveAnswer = (StatusCode, Vec<u8>, &'static str, Option<String>);
+
+async fn serve_live(state: &AppState, path: &str) -> LiveAnswer {
+    let not_found = (StatusCode::NOT_FOUND, Vec::new(), "text/plain", None);
     let now = Instant::now();
     let (dir, last) = path.rsplit_once('/').unwrap_or(("", path));
     if last.eq_ignore_ascii_case("manifest") {
@@ -354,6 +371,7 @@ async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'sta
                 StatusCode::OK,
                 p.manifest(now).into_bytes(),
                 vod::content_type(path),
+                None,
             ),
             None => not_found,
         };
@@ -373,6 +391,7 @@ async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'sta
             duration,
             next,
             ttml_shift,
+            children,
         } => {
             let Ok(src) = tokio::fs::read(&file).await else {
                 return not_found;
@@ -385,16 +404,23 @@ async fn serve_live(state: &AppState, path: &str) -> (StatusCode, Vec<u8>, &'sta
                         None => Ok(out),
                     }
                 });
+            let pragma = (!children.is_empty()).then(|| child_track_header(&children));
             match rewritten {
-                Ok(out) => (StatusCode::OK, out, vod::content_type(path)),
+                Ok(out) => (StatusCode::OK, out, vod::content_type(path), pragma),
                 Err(e) => {
                     tracing::error!("cannot rewrite {}: {e}", file.display());
-                    (StatusCode::INTERNAL_SERVER_ERROR, Vec::new(), "text/plain")
+                    let error = StatusCode::INTERNAL_SERVER_ERROR;
+                    (error, Vec::new(), "text/plain", None)
                 }
             }
         }
-        FragmentAnswer::NotYet => (StatusCode::PRECONDITION_FAILED, Vec::new(), "text/plain"),
-        FragmentAnswer::Gone => (StatusCode::GONE, Vec::new(), "text/plain"),
+        FragmentAnswer::NotYet => (
+            StatusCode::PRECONDITION_FAILED,
+            Vec::new(),
+            "text/plain",
+            None,
+        ),
+        FragmentAnswer::Gone => (StatusCode::GONE, Vec::new(), "text/plain", None),
         FragmentAnswer::NotFound => not_found,
     }
 }

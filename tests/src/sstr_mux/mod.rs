@@ -3,4 +3,5 @@
 //! presentation out (see `assets/make.sh`).
 
 pub mod frames;
+pub mod sparse;
 pub mod write;
