@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use player_core::manifest::{Manifest, StreamType};
+use player_core::markers::MarkerKind;
 use player_core::player::{Event, State, Stats, StreamKind};
+use player_embedded::status::marker_line;
 
 /// Quality-history samples kept (about one a second).
 const HISTORY: usize = 120;
@@ -181,6 +183,17 @@ impl PlaybackView {
                 self.notify(format!("{kind}: {name}"));
             }
             Event::Caption { text, .. } => self.caption.clone_from(text),
+            // A short note as an ad break or a chapter is reached.
+            Event::Marker {
+                kind,
+                text,
+                duration_s,
+                upcoming: false,
+                ..
+            } if *kind != MarkerKind::Script => {
+                self.notify(marker_line(*kind, text.as_deref(), *duration_s));
+            }
+            Event::Marker { .. } => {}
             Event::Seek { .. } | Event::Retry { .. } | Event::Failover { .. } => {}
             Event::Ended { .. } => {
                 self.state = Some(State::Ended);

@@ -387,6 +387,13 @@ typedef uint32_t sp_event_type;
 // "to_location","error"}`: a fragment that failed is tried at a mirror or another level.
 #define SP_EVENT_FAILOVER 11
 
+// `{"type":"marker","kind":"ad|chapter|script","stream","id","start_s","duration_s",
+// "text"|"data_base64","upcoming","position_s"}`: a timed marker from a sparse stream (an
+// ad signal, a chapter, a script command), announced once when known ahead of the
+// position (`upcoming` true), delivered when playback reaches `start_s` (`upcoming`
+// false; again after a seek back). `text` when the sample is text, else `data_base64`.
+#define SP_EVENT_MARKER 12
+
 // No presentation open (or no state reported yet).
 #define SP_STATE_IDLE 0
 

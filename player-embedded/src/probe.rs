@@ -11,6 +11,7 @@ use player_core::demux::{CodecSupport, DemuxError, decoder_config};
 use player_core::manifest::{
     Codec, Manifest, ProtectionHeader, QualityLevel, StreamIndex, StreamType, Uuid,
 };
+use player_core::markers::{Marker, MarkerKind, is_marker_stream};
 use player_core::time::ticks_to_secs;
 use serde::Serialize;
 
@@ -35,6 +36,36 @@ pub struct ProbeReport {
     pub streams: Vec<ProbeStream>,
     /// Protection headers in document order.
     pub protection: Vec<ProbeProtection>,
+    /// Chapters (sparse `CHAP` streams), by start.
+    pub chapters: Vec<ProbeChapter>,
+    /// Other markers (ad signals, script commands), by start.
+    pub markers: Vec<ProbeMarker>,
+}
+
+/// One chapter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProbeChapter {
+    /// Start, seconds from the presentation start.
+    pub start_s: f64,
+    /// Length, seconds, when the stream says.
+    pub duration_s: Option<f64>,
+    /// Title (`null` when the sample is not text).
+    pub title: Option<String>,
+}
+
+/// One ad signal or script command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProbeMarker {
+    /// `ad` or `script`.
+    pub kind: MarkerKind,
+    /// The sparse stream's name.
+    pub stream: String,
+    /// Start, seconds from the presentation start.
+    pub start_s: f64,
+    /// Length, seconds, when the stream says.
+    pub duration_s: Option<f64>,
+    /// The command as text (`null` when it is not text).
+    pub text: Option<String>,
 }
 
 /// One StreamIndex.
@@ -198,7 +229,42 @@ pub fn summarize_for(m: &Manifest, source: &str, codecs: &CodecSupport) -> Probe
         version: format!("{}.{}", m.major_version, m.minor_version),
         streams: m.streams.iter().map(|s| stream(s, codecs)).collect(),
         protection: m.protection.iter().map(protection).collect(),
+        chapters: Vec::new(),
+        markers: Vec::new(),
     }
+}
+
+/// Adds `markers` (media times) to the report: chapters apart, the rest as markers, in
+/// seconds from the presentation start.
+pub fn with_markers(mut r: ProbeReport, m: &Manifest, markers: &[Marker]) -> ProbeReport {
+    // Position 0 is the earliest audio or video start, as the player counts it.
+    let origin = m
+        .streams
+        .iter()
+        .filter(|s| s.stream_type != StreamType::Text)
+        .filter_map(|s| s.first_start().map(|t| ticks_to_secs(t, s.timescale)))
+        .fold(f64::INFINITY, f64::min);
+    let origin = if origin.is_finite() { origin } else { 0.0 };
+    let rel = |d: std::time::Duration| d.as_secs_f64() - origin;
+    for mk in markers {
+        let duration_s = mk.duration.map(|d| d.as_secs_f64());
+        if mk.kind == MarkerKind::Chapter {
+            r.chapters.push(ProbeChapter {
+                start_s: rel(mk.start),
+                duration_s,
+                title: mk.text.clone(),
+            });
+        } else {
+            r.markers.push(ProbeMarker {
+                kind: mk.kind,
+                stream: mk.stream.clone(),
+                start_s: rel(mk.start),
+                duration_s,
+                text: mk.text.clone(),
+            });
+        }
+    }
+    r
 }
 
 fn stream(s: &StreamIndex, codecs: &CodecSupport) -> ProbeStream {
@@ -216,7 +282,15 @@ fn stream(s: &StreamIndex, codecs: &CodecSupport) -> ProbeStream {
         chunks: s.chunks.len(),
         first_t: s.first_start(),
         last_t: s.last_start(),
-        quality_levels: s.quality_levels.iter().map(|q| level(q, codecs)).collect(),
+        quality_levels: s
+            .quality_levels
+            .iter()
+            .map(|q| ProbeQualityLevel {
+                // A marker stream is read, not decoded.
+                supported: is_marker_stream(s) || decodes(q, codecs),
+                ..level(q, codecs)
+            })
+            .collect(),
     }
 }
 
@@ -263,6 +337,7 @@ pub fn render_text(r: &ProbeReport) -> String {
     for (i, s) in r.streams.iter().enumerate() {
         write_stream(&mut out, i, s);
     }
+    write_markers(&mut out, r);
     if r.protection.is_empty() {
         let _ = writeln!(out, "protection  none");
     } else {
@@ -272,6 +347,30 @@ pub fn render_text(r: &ProbeReport) -> String {
         }
     }
     out
+}
+
+/// Chapters with their times and titles, then the other markers.
+fn write_markers(out: &mut String, r: &ProbeReport) {
+    if !r.chapters.is_empty() {
+        let _ = writeln!(out, "chapters    {}", r.chapters.len());
+        for c in &r.chapters {
+            let title = c.title.as_deref().unwrap_or("(untitled)");
+            let _ = writeln!(out, "  {:>8}  {title}", clock(c.start_s));
+        }
+    }
+    if !r.markers.is_empty() {
+        let _ = writeln!(out, "markers     {}", r.markers.len());
+        for m in &r.markers {
+            let what = crate::status::marker_line(m.kind, m.text.as_deref(), m.duration_s);
+            let _ = writeln!(out, "  {:>8}  {what}", clock(m.start_s));
+        }
+    }
+}
+
+/// `m:ss.s`.
+fn clock(s: f64) -> String {
+    let s = s.max(0.0);
+    format!("{}:{:04.1}", (s / 60.0) as u64, s % 60.0)
 }
 
 /// Source, live or on demand, duration and the manifest's version and timescale.

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use player_core::markers::MarkerKind;
 use player_core::player::Stats;
 
 fn clock(secs: f64) -> String {
@@ -11,6 +12,21 @@ fn clock(secs: f64) -> String {
     } else {
         format!("{}:{:02}", s / 60, s % 60)
     }
+}
+
+/// How a marker reads on the terminal: "chapter: Title", "ad break (4 s): …".
+pub fn marker_line(kind: MarkerKind, text: Option<&str>, duration_s: Option<f64>) -> String {
+    let what = match kind {
+        MarkerKind::Chapter => "chapter",
+        MarkerKind::Ad => "ad break",
+        MarkerKind::Script => "script",
+    };
+    let long = duration_s
+        .filter(|_| kind == MarkerKind::Ad)
+        .map(|d| format!(" ({d:.0} s)"))
+        .unwrap_or_default();
+    let text = text.unwrap_or("(data)").replace('\n', " / ");
+    format!("{what}{long}: {text}")
 }
 
 /// `▶ 0:12 / 0:20 · 1280x720 @ 2500 kbit/s · bw 41.2 Mbit/s · buffer 8.0 s · dropped 0`.

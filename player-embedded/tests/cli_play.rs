@@ -194,3 +194,86 @@ fn captions_are_reported_at_their_time() {
         assert!(captions.iter().any(|(t, _)| *t == text), "{captions:?}");
     }
 }
+
+#[test]
+fn probe_lists_the_chapters_and_markers_fetched_from_the_origin() {
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let out = headless()
+        .args(["probe", "--json", &origin.url("demo/Manifest")])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let chapters: Vec<(f64, &str)> = v["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .map(|c| {
+            (
+                c["start_s"].as_f64().unwrap_or(-1.0),
+                c["title"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        chapters,
+        vec![(0.0, "Opening"), (8.0, "Colour patches"), (14.0, "Finale")]
+    );
+    // The SCMD samples are fetched as fragments (the manifest does not carry them).
+    assert_eq!(v["markers"][0]["kind"], "ad");
+    assert_eq!(v["markers"][0]["start_s"], 6.0);
+    assert_eq!(v["markers"][0]["duration_s"], 4.0);
+    assert_eq!(v["markers"][1]["text"], "url https://example.com/more");
+    let text = headless()
+        .args(["probe", &origin.url("demo/Manifest")])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("chapters    3"), "{text}");
+    assert!(text.contains("0:08.0  Colour patches"), "{text}");
+}
+
+#[test]
+fn marker_events_are_json_lines_with_their_payload() {
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let out = headless()
+        .args([
+            "play",
+            &origin.url("demo/Manifest"),
+            "--start",
+            "5",
+            "--for",
+            "2",
+            "--events",
+            "-",
+        ])
+        .output()
+        .expect("run smoothplay-headless");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let markers: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "marker")
+        .collect();
+    let ad: Vec<&serde_json::Value> = markers.iter().filter(|m| m["kind"] == "ad").collect();
+    assert_eq!(ad.len(), 2, "announced, then delivered: {markers:#?}");
+    assert_eq!(ad[0]["upcoming"], true);
+    assert_eq!(ad[1]["upcoming"], false);
+    for m in &ad {
+        assert_eq!(m["stream"], "signals");
+        assert_eq!(m["id"], "signals:60000000");
+        assert_eq!(m["start_s"], 6.0);
+        assert_eq!(m["duration_s"], 4.0);
+        assert_eq!(m["text"], "adbreak duration=4 id=break-1");
+        assert!(m.get("data_base64").is_none());
+    }
+    assert!(ad[1]["position_s"].as_f64().unwrap_or(0.0) >= 6.0);
+}

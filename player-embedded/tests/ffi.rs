@@ -526,3 +526,34 @@ fn an_https_origin_of_a_private_ca_opens_with_ca_file_and_not_without() {
     trusted.wait_for("the end", |s| s.state == SP_STATE_ENDED);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn markers_arrive_as_marker_events_with_their_payload() {
+    let origin = demo_origin();
+    let host = Host::boxed();
+    let mut cfg = config();
+    cfg.on_event = Some(host_event);
+    cfg.start_ms = 5000;
+    cfg.user_data = (&*host as *const Host).cast_mut().cast();
+    let h = Handle::new(&cfg);
+    assert_eq!(h.open(&origin.url("demo/Manifest")), sp_status::SP_OK);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let delivered = loop {
+        let events = host.events.lock().expect("lock").clone();
+        let markers: Vec<serde_json::Value> = events
+            .iter()
+            .filter(|(ty, _)| *ty == SP_EVENT_MARKER)
+            .map(|(_, json)| serde_json::from_str(json).expect("JSON"))
+            .collect();
+        if let Some(m) = markers.iter().find(|m| m["upcoming"] == false) {
+            break m.clone();
+        }
+        assert!(Instant::now() < deadline, "no marker event: {events:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(delivered["type"], "marker");
+    assert_eq!(delivered["kind"], "ad");
+    assert_eq!(delivered["start_s"], 6.0);
+    assert_eq!(delivered["text"], "adbreak duration=4 id=break-1");
+    drop(h);
+}

@@ -8,6 +8,7 @@ mod schedule;
 
 use std::time::Duration;
 
+use crate::isobmff::TrackFragment;
 use crate::manifest::{StreamIndex, StreamType};
 use crate::time::ticks_to_duration;
 
@@ -118,6 +119,22 @@ pub fn marker_of(
         text,
         data,
     }
+}
+
+/// The markers of a fragment of sparse stream `s`: one per sample of `track`, whose byte
+/// ranges point into `body`.
+pub fn from_fragment(s: &StreamIndex, track: &TrackFragment, body: &[u8]) -> Vec<Marker> {
+    let mut out: Vec<Marker> = Vec::with_capacity(track.samples.len());
+    for (i, sample) in track.samples.iter().enumerate() {
+        let nth = track.samples[..i]
+            .iter()
+            .filter(|o| o.pts == sample.pts)
+            .count();
+        let bytes = body.get(sample.data.clone()).unwrap_or_default();
+        let duration = Some(u64::from(sample.duration));
+        out.push(marker_of(s, sample.pts, duration, nth, bytes));
+    }
+    out
 }
 
 /// The sample as text: UTF-8 without control characters other than white space (a

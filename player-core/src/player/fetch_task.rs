@@ -13,7 +13,7 @@ use crate::demux::{stream_track, units};
 use crate::error::Error;
 use crate::isobmff::TrackFragment;
 use crate::manifest::{Chunk, Manifest};
-use crate::markers::{Marker, marker_of, parse_child_tracks};
+use crate::markers::{Marker, from_fragment, parse_child_tracks};
 use crate::net::{NetError, Source, Verdict};
 use crate::session::{FetchOutcome, FetchRequest, Fetched, Payload, Progress, RequestId, Target};
 use crate::time::ticks_to_duration;
@@ -148,25 +148,11 @@ fn markers(
     track: &TrackFragment,
     body: &Bytes,
 ) -> Vec<Marker> {
-    let Some(stream) = ctx.manifest.streams.get(req.stream) else {
-        return Vec::new();
-    };
-    let mut out: Vec<Marker> = Vec::with_capacity(track.samples.len());
-    for s in &track.samples {
-        let nth = out
-            .iter()
-            .filter(|m| m.start == ticks_to_duration(s.pts, stream.timescale))
-            .count();
-        let bytes = body.get(s.data.clone()).unwrap_or_default();
-        out.push(marker_of(
-            stream,
-            s.pts,
-            Some(u64::from(s.duration)),
-            nth,
-            bytes,
-        ));
-    }
-    out
+    ctx.manifest
+        .streams
+        .get(req.stream)
+        .map(|s| from_fragment(s, track, body))
+        .unwrap_or_default()
 }
 
 /// Sorts an error met while fetching, parsing or decrypting `url` into what the session

@@ -16,6 +16,7 @@ mod driver;
 mod fetch_task;
 mod keys;
 pub mod license;
+mod marker_read;
 mod messages;
 mod pipeline;
 mod present_audio;
@@ -33,6 +34,7 @@ pub use config::SlowDecode;
 pub use config::{AudioChannels, Config};
 pub use keys::Keys;
 pub use license::ClearKeyProvider;
+pub use marker_read::load_markers;
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -283,6 +285,13 @@ impl Player {
     /// Shows or hides captions (`Event::Caption` reports what is on screen).
     pub fn set_captions(&self, on: bool) {
         self.send(Command::SetCaptions(on));
+    }
+
+    /// Every marker known so far (chapters, ad signals, script commands), by start in media
+    /// time (`origin()` is position 0); `Event::Marker` reports each as it is learnt and
+    /// reached.
+    pub fn markers(&self) -> std::sync::Arc<[crate::markers::Marker]> {
+        self.view().markers
     }
 
     /// Whether the presentation has a caption stream the player can show.

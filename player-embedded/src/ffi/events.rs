@@ -40,6 +40,12 @@ pub const SP_EVENT_RETRY: sp_event_type = 10;
 /// `{"type":"failover","stream","position_s","from_level","to_level","from_location",
 /// "to_location","error"}`: a fragment that failed is tried at a mirror or another level.
 pub const SP_EVENT_FAILOVER: sp_event_type = 11;
+/// `{"type":"marker","kind":"ad|chapter|script","stream","id","start_s","duration_s",
+/// "text"|"data_base64","upcoming","position_s"}`: a timed marker from a sparse stream (an
+/// ad signal, a chapter, a script command), announced once when known ahead of the
+/// position (`upcoming` true), delivered when playback reaches `start_s` (`upcoming`
+/// false; again after a seek back). `text` when the sample is text, else `data_base64`.
+pub const SP_EVENT_MARKER: sp_event_type = 12;
 
 /// The `sp_event_type` of an event.
 pub(crate) fn event_type(ev: &Event) -> sp_event_type {
@@ -56,6 +62,7 @@ pub(crate) fn event_type(ev: &Event) -> sp_event_type {
         Event::Caption { .. } => SP_EVENT_CAPTION,
         Event::Retry { .. } => SP_EVENT_RETRY,
         Event::Failover { .. } => SP_EVENT_FAILOVER,
+        Event::Marker { .. } => SP_EVENT_MARKER,
     }
 }
 

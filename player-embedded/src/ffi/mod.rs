@@ -33,7 +33,8 @@ pub use config::{
 };
 pub use events::{
     SP_EVENT_BUFFERING, SP_EVENT_CAPTION, SP_EVENT_COMMAND, SP_EVENT_ENDED, SP_EVENT_ERROR,
-    SP_EVENT_QUALITY, SP_EVENT_SEEK, SP_EVENT_STATE, SP_EVENT_STATS, SP_EVENT_TRACK, sp_event_type,
+    SP_EVENT_FAILOVER, SP_EVENT_MARKER, SP_EVENT_QUALITY, SP_EVENT_RETRY, SP_EVENT_SEEK,
+    SP_EVENT_STATE, SP_EVENT_STATS, SP_EVENT_TRACK, sp_event_type,
 };
 pub use handle::{sp_player, sp_player_free, sp_player_last_error, sp_player_new, sp_player_open};
 pub use pull::{sp_frame_release, sp_player_next_video_frame};

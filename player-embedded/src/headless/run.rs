@@ -275,6 +275,19 @@ impl<'a> Watch<'a> {
                 let shown = text.replace('\n', " / ");
                 eprintln!("\r[{}:{:02}] {shown}\x1b[K", at / 60, at % 60);
             }
+            // Chapters and ad breaks, as they are reached, above the status line too.
+            Event::Marker {
+                kind,
+                text,
+                start_s,
+                duration_s,
+                upcoming: false,
+                ..
+            } if self.live_status => {
+                let at = start_s.max(0.0) as u64;
+                let what = crate::status::marker_line(*kind, text.as_deref(), *duration_s);
+                eprintln!("\r[{}:{:02}] {what}\x1b[K", at / 60, at % 60);
+            }
             Event::Stats(s)
                 if self.live_status && self.last_status.elapsed() >= Duration::from_millis(500) =>
             {

@@ -1,10 +1,10 @@
 //! `smoothplay-headless`: plays or probes Smooth Streaming presentations without a window.
 
 use clap::{Parser, Subcommand};
+use player_core::player::load_markers;
 use player_embedded::headless::{PlayArgs, run_play};
-use player_embedded::load_manifest_with;
 use player_embedded::net_args::NetArgs;
-use player_embedded::probe::{render_json, render_text, summarize_for};
+use player_embedded::probe::{render_json, render_text, summarize_for, with_markers};
 
 /// Headless Smooth Streaming player and probe.
 #[derive(Parser)]
@@ -39,14 +39,18 @@ fn probe(input: &str, json: bool, decoder: player_core::decode::Backend, net: &N
         eprintln!("smoothplay-headless: this build has no {decoder} decoder");
         return 2;
     };
-    let manifest = match load_manifest_with(input, net.fetch_config()) {
-        Ok((m, _)) => m,
+    let (manifest, markers) = match load_markers(input, net.fetch_config()) {
+        Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("smoothplay-headless: {e}");
             return 1;
         }
     };
-    let report = summarize_for(&manifest, input, &codecs);
+    let report = with_markers(
+        summarize_for(&manifest, input, &codecs),
+        &manifest,
+        &markers,
+    );
     if json {
         match render_json(&report) {
             Ok(text) => println!("{text}"),
