@@ -1,7 +1,8 @@
-//! `smoothplay-headless`: plays or probes Smooth Streaming presentations without a window.
+//! `smoothplay-headless`: plays, probes or makes thumbnails of Smooth Streaming presentations
+//! without a window.
 
 use clap::{Parser, Subcommand};
-use player_embedded::headless::{PlayArgs, run_play};
+use player_embedded::headless::{PlayArgs, ThumbsArgs, run_play, run_thumbs};
 use player_embedded::load_manifest_with;
 use player_embedded::net_args::NetArgs;
 use player_embedded::probe::{render_json, render_text, summarize_for};
@@ -32,6 +33,8 @@ enum Cmd {
         #[command(flatten)]
         net: NetArgs,
     },
+    /// Write a PNG thumbnail every S seconds (on live, over the DVR window) and a contact sheet.
+    Thumbs(Box<ThumbsArgs>),
 }
 
 fn probe(input: &str, json: bool, decoder: player_core::decode::Backend, net: &NetArgs) -> i32 {
@@ -72,6 +75,7 @@ fn main() {
             decoder,
             net,
         } => probe(&input, json, decoder, &net),
+        Cmd::Thumbs(args) => run_thumbs(&args),
     };
     std::process::exit(code);
 }
