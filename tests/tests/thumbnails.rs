@@ -58,7 +58,7 @@ struct FragmentStarts(Arc<Mutex<HashMap<u64, Thumbnail>>>);
 
 impl VideoSink for FragmentStarts {
     fn present(&mut self, frame: &VideoFrame) -> Result<(), SinkError> {
-        if frame.pts % FRAGMENT == 0 {
+        if frame.pts.is_multiple_of(FRAGMENT) {
             let key = player_core::thumbnail::FragmentKey {
                 stream: 0,
                 level: 0,
@@ -89,8 +89,7 @@ fn played_fragment_starts(url: &str) -> HashMap<u64, Thumbnail> {
     let player = Player::open(url, config, sinks).expect("open");
     run_to_end(&player);
     drop(player);
-    let map = sink.0.lock().map(|m| m.clone()).unwrap_or_default();
-    map
+    sink.0.lock().map(|m| m.clone()).unwrap_or_default()
 }
 
 #[test]

@@ -34,8 +34,8 @@ pub enum ThumbnailError {
     Open {
         /// What was opened.
         input: String,
-        /// Why it failed.
-        source: Error,
+        /// Why it failed (boxed: errors travel in `Result`s, kept small).
+        source: Box<Error>,
     },
     /// No fragment can show the time asked for.
     #[error(transparent)]
@@ -46,7 +46,7 @@ pub enum ThumbnailError {
         /// The fragment (its URL, or file and time).
         fragment: String,
         /// What failed.
-        source: Error,
+        source: Box<Error>,
     },
     /// The fragment decoded to no picture.
     #[error("thumbnail from {fragment}: {what}")]

@@ -79,7 +79,7 @@ impl Thumbnailer {
     pub fn open(input: &str, config: ThumbnailConfig) -> Result<Thumbnailer, ThumbnailError> {
         let open_error = |source: Error| ThumbnailError::Open {
             input: input.to_string(),
-            source,
+            source: Box::new(source),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -134,7 +134,7 @@ impl Thumbnailer {
             .block_on(self.source.manifest())
             .map_err(|source| ThumbnailError::Open {
                 input: self.source.url().to_string(),
-                source,
+                source: Box::new(source),
             })?;
         self.manifest = Arc::new(manifest);
         Ok(())
@@ -157,7 +157,7 @@ impl Thumbnailer {
         let fragment = self.describe(p);
         let fail = |source: Error| ThumbnailError::Fragment {
             fragment: fragment.clone(),
-            source,
+            source: Box::new(source),
         };
         let level = self
             .manifest
