@@ -39,6 +39,7 @@ pub mod net;
 pub mod player;
 pub mod session;
 pub mod sink;
+pub mod thumbnail;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -23,6 +23,7 @@ use crate::opening::{Opened, UserEvent, open_in_background};
 use crate::overlay::{self, OverlayInput};
 use crate::playback::PlaybackView;
 use crate::screen::Screen;
+use crate::thumbnails::{self, SeekPreview};
 
 /// How long the controls stay after the mouse stops moving.
 const CONTROLS_FOR: Duration = Duration::from_millis(2500);
@@ -78,6 +79,8 @@ struct App {
     egui_ctx: egui::Context,
     egui_state: Option<egui_winit::State>,
     opened: Option<Opened>,
+    /// Seek-bar thumbnails, once the presentation is open.
+    preview: Option<SeekPreview>,
     open_failed: bool,
     view: PlaybackView,
     colours: Vec<((u32, u32), Colour)>,
@@ -105,6 +108,7 @@ impl App {
             egui_ctx: egui::Context::default(),
             egui_state: None,
             opened: None,
+            preview: None,
             open_failed: false,
             view: PlaybackView::new(),
             colours: Vec::new(),
@@ -177,6 +181,8 @@ impl App {
                 let manifest = opened.player.manifest();
                 self.view.set_manifest(manifest);
                 self.colours = signalled_colours(manifest);
+                let origin = opened.player.origin();
+                self.preview = thumbnails::for_args(&self.args, origin, self.proxy.clone());
                 self.opened = Some(*opened);
             }
             Err(message) => {
@@ -243,9 +249,15 @@ impl App {
         };
         let raw = egui_state.take_egui_input(&screen.window);
         let mut actions = Vec::new();
+        if let Some(p) = &mut self.preview {
+            p.before_frame(&self.egui_ctx);
+        }
         let mut output = self.egui_ctx.run_ui(raw, |ui| {
             actions = overlay::draw(ui.ctx(), &input);
         });
+        if let Some(p) = &mut self.preview {
+            p.after_frame(&self.egui_ctx);
+        }
         egui_state.handle_platform_output(&screen.window, output.platform_output);
         let jobs = self
             .egui_ctx

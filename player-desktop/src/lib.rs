@@ -25,6 +25,7 @@ pub mod playback;
 pub mod resample;
 pub mod screen;
 pub mod stats_view;
+pub mod thumbnails;
 pub mod video_renderer;
 pub mod video_sink;
 

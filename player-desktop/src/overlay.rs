@@ -276,4 +276,10 @@ fn seek_bar(ui: &mut egui::Ui, input: &OverlayInput<'_>, actions: &mut Vec<Actio
     {
         actions.push(Action::SeekTo(target_of(p)));
     }
+    // Seek-bar thumbnails (thumbnails.rs): the hovered time, and its picture above the bar.
+    let hovered = response
+        .hover_pos()
+        .filter(|_| duration > 0.0)
+        .map(target_of);
+    crate::thumbnails::on_seek_bar(ui, rect, hovered);
 }

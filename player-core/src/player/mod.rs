@@ -11,10 +11,11 @@
 mod audio_stage;
 mod config;
 mod decode_thread;
-mod decoders;
+// Shared with thumbnail/, which decodes key frames on decoders of its own.
+pub(crate) mod decoders;
 mod driver;
 mod fetch_task;
-mod keys;
+pub(crate) mod keys;
 pub mod license;
 mod marker_read;
 mod messages;

@@ -1,8 +1,9 @@
-//! `smoothplay-headless`: plays or probes Smooth Streaming presentations without a window.
+//! `smoothplay-headless`: plays, probes or makes thumbnails of Smooth Streaming presentations
+//! without a window.
 
 use clap::{Parser, Subcommand};
 use player_core::player::load_markers;
-use player_embedded::headless::{PlayArgs, run_play};
+use player_embedded::headless::{PlayArgs, ThumbsArgs, run_play, run_thumbs};
 use player_embedded::net_args::NetArgs;
 use player_embedded::probe::{render_json, render_text, summarize_for, with_markers};
 
@@ -32,6 +33,8 @@ enum Cmd {
         #[command(flatten)]
         net: NetArgs,
     },
+    /// Write a PNG thumbnail every S seconds (on live, over the DVR window) and a contact sheet.
+    Thumbs(Box<ThumbsArgs>),
 }
 
 fn probe(input: &str, json: bool, decoder: player_core::decode::Backend, net: &NetArgs) -> i32 {
@@ -76,6 +79,7 @@ fn main() {
             decoder,
             net,
         } => probe(&input, json, decoder, &net),
+        Cmd::Thumbs(args) => run_thumbs(&args),
     };
     std::process::exit(code);
 }
