@@ -78,7 +78,14 @@ impl Stage for AudioStage {
         Ok(fed)
     }
 
-    fn end(&mut self, _: &Pipeline, generation: u64, tx: &Sender<PcmMsg>) -> Result<(), Closed> {
-        tx.send(PcmMsg::End { generation }).map_err(|_| Closed)
+    fn end(
+        &mut self,
+        _: &Pipeline,
+        generation: u64,
+        epoch: u32,
+        tx: &Sender<PcmMsg>,
+    ) -> Result<(), Closed> {
+        tx.send(PcmMsg::End { generation, epoch })
+            .map_err(|_| Closed)
     }
 }

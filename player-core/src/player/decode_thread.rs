@@ -51,6 +51,7 @@ pub(crate) trait Stage {
         &mut self,
         pipeline: &Pipeline,
         generation: u64,
+        epoch: u32,
         tx: &Sender<Self::Out>,
     ) -> Result<(), Closed>;
 }
@@ -90,9 +91,9 @@ pub(crate) fn run<S: Stage>(
                     pipeline.report_fatal(e.into());
                 }
             }
-            DecodeMsg::End { generation } => {
+            DecodeMsg::End { generation, epoch } => {
                 if generation == pipeline.generation()
-                    && stage.end(&pipeline, generation, &tx).is_err()
+                    && stage.end(&pipeline, generation, epoch, &tx).is_err()
                 {
                     return;
                 }

@@ -208,7 +208,9 @@ impl Driver {
                 self.send(kind, DecodeMsg::Fragment(fragment));
             }
             Action::EndOfStream(kind, generation) => {
-                self.send(kind, DecodeMsg::End { generation });
+                // Ends the media of the latest replacement (a later one brings more).
+                let epoch = p.mark(kind, generation).map_or(0, |m| m.epoch);
+                self.send(kind, DecodeMsg::End { generation, epoch });
             }
             Action::Emit(event) => p.emit(event),
             Action::Close => r.closed = true,

@@ -8,8 +8,9 @@ use crate::session::DecodeFragment;
 pub(crate) enum DecodeMsg {
     /// The samples of one fragment.
     Fragment(DecodeFragment),
-    /// The stream has no more fragments (this generation).
-    End { generation: u64 },
+    /// The stream has no more fragments (this generation, this replacement of its media:
+    /// a later replacement brings more).
+    End { generation: u64, epoch: u32 },
 }
 
 /// A decoded picture on its way to the presenter.
@@ -26,7 +27,7 @@ pub(crate) struct ShownFrame {
 #[derive(Debug)]
 pub(crate) enum FrameMsg {
     Frame(ShownFrame),
-    End { generation: u64 },
+    End { generation: u64, epoch: u32 },
 }
 
 /// Audio decoder → audio output.
@@ -39,5 +40,6 @@ pub(crate) enum PcmMsg {
     },
     End {
         generation: u64,
+        epoch: u32,
     },
 }

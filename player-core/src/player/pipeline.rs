@@ -274,6 +274,14 @@ impl Pipeline {
             from,
             epoch,
         });
+        // More media is coming: the stream's output has not played its last sample.
+        self.output_done[kind.idx()].store(false, Ordering::Release);
+    }
+
+    /// Whether a replacement newer than `epoch` brings more of `kind`'s media (an end
+    /// marker of `epoch` is then not the end).
+    pub fn superseded(&self, kind: StreamKind, generation: u64, epoch: u32) -> bool {
+        self.mark(kind, generation).is_some_and(|m| m.epoch > epoch)
     }
 
     /// The replacement mark of `kind` that applies to `generation`, if any.

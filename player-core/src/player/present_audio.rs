@@ -86,11 +86,18 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
     let mut current = 0;
     let mut pending: Option<Pending> = None;
     let mut ended = false;
+    // The replacement of the media the end marker closed.
+    let mut ended_epoch = 0u32;
     loop {
         if pipeline.is_shutdown() {
             break;
         }
         sync_generation(&pipeline, &mut current, &mut out, &mut pending, &mut ended);
+        if ended && pipeline.superseded(StreamKind::Audio, current, ended_epoch) {
+            // Replaced after its end: the new media plays on.
+            ended = false;
+            out.tail_taken = false;
+        }
         let hold = pipeline.hold();
         if !pipeline.fast {
             out.speed.set_rate(pipeline.playback_rate());
@@ -114,7 +121,13 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
                             pending = splice(frame, epoch, mark)
                                 .and_then(|frame| prepare(&pipeline, &mut out, frame));
                         }
-                        PcmMsg::End { generation } if generation == current => ended = true,
+                        PcmMsg::End { generation, epoch }
+                            if generation == current
+                                && !pipeline.superseded(StreamKind::Audio, current, epoch) =>
+                        {
+                            ended = true;
+                            ended_epoch = epoch;
+                        }
                         _ => {}
                     }
                 }

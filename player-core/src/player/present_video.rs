@@ -35,6 +35,22 @@ fn sync_generation(
     }
 }
 
+/// A message from the decoder: the picture to show next, if it is one of this generation;
+/// an end marker (not superseded by a replacement) means the last picture was handed over.
+fn take_in(pipeline: &Pipeline, current: u64, msg: FrameMsg) -> Option<ShownFrame> {
+    match msg {
+        FrameMsg::Frame(f) if f.generation == current => return Some(f),
+        FrameMsg::Frame(f) => pipeline.release(f.frame.byte_size()),
+        FrameMsg::End { generation, epoch }
+            if generation == current && !pipeline.superseded(StreamKind::Video, current, epoch) =>
+        {
+            pipeline.set_output_done(StreamKind::Video);
+        }
+        FrameMsg::End { .. } => {}
+    }
+    None
+}
+
 /// Runs until the decoder side hangs up or the player shuts down.
 pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box<dyn VideoSink>) {
     let mut current = 0;
@@ -49,14 +65,7 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 Ok(msg) => {
                     // The message may belong to a generation started since the check above.
                     sync_generation(&pipeline, &mut current, &mut pending, sink.as_mut());
-                    match msg {
-                        FrameMsg::Frame(f) if f.generation == current => pending = Some(f),
-                        FrameMsg::Frame(f) => pipeline.release(f.frame.byte_size()),
-                        FrameMsg::End { generation } if generation == current => {
-                            pipeline.set_output_done(StreamKind::Video);
-                        }
-                        FrameMsg::End { .. } => {}
-                    }
+                    pending = take_in(&pipeline, current, msg);
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,

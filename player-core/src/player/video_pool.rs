@@ -36,8 +36,15 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// Dispatcher → worker.
 enum Job {
-    Fragment { seq: u64, fragment: DecodeFragment },
-    End { seq: u64, generation: u64 },
+    Fragment {
+        seq: u64,
+        fragment: DecodeFragment,
+    },
+    End {
+        seq: u64,
+        generation: u64,
+        epoch: u32,
+    },
 }
 
 /// Worker → merger.
@@ -48,7 +55,8 @@ pub(crate) enum WorkerOut {
         seq: u64,
         fed: Fed,
         kid: Option<Uuid>,
-        end: Option<u64>,
+        /// The end marker's generation and epoch.
+        end: Option<(u64, u32)>,
     },
 }
 
@@ -179,9 +187,14 @@ impl Stage for VideoPool {
         &mut self,
         _: &Pipeline,
         generation: u64,
+        epoch: u32,
         _: &Sender<FrameMsg>,
     ) -> std::result::Result<(), Closed> {
-        self.dispatch(|seq| Job::End { seq, generation })
+        self.dispatch(|seq| Job::End {
+            seq,
+            generation,
+            epoch,
+        })
     }
 }
 
@@ -216,11 +229,15 @@ fn work(
                     end: None,
                 }
             }
-            Job::End { seq, generation } => WorkerOut::Done {
+            Job::End {
+                seq,
+                generation,
+                epoch,
+            } => WorkerOut::Done {
                 seq,
                 fed: Fed::default(),
                 kid: None,
-                end: Some(generation),
+                end: Some((generation, epoch)),
             },
         };
         if out.send(done).is_err() {
@@ -271,8 +288,13 @@ fn merge(p: &Pipeline, pool: &PoolShared, outs: &[Receiver<WorkerOut>], tx: &Sen
                 if let Some(e) = watch.on_fragment("video", kid, fed.fed, fed.errors, last) {
                     p.report_fatal(e.into());
                 }
-                if let Some(g) = end.filter(|g| *g == generation)
-                    && tx.send(FrameMsg::End { generation: g }).is_err()
+                if let Some((g, epoch)) = end.filter(|e| e.0 == generation)
+                    && tx
+                        .send(FrameMsg::End {
+                            generation: g,
+                            epoch,
+                        })
+                        .is_err()
                 {
                     return;
                 }

@@ -207,8 +207,7 @@ impl Session {
                     self.abr.set_ladder(&plan.levels);
                 }
                 self.pres.set_plan(kind, plan);
-                let position = self.obs.position;
-                self.start_at(position, None, now);
+                self.switch_at_boundary(kind, now);
                 self.emit(Event::Track {
                     stream: kind,
                     name: name.to_string(),

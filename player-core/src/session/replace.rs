@@ -12,6 +12,10 @@ use super::Session;
 use super::event::StreamKind;
 use super::io::Action;
 
+/// A switch takes effect no sooner than this after the position: the new stream's fragment
+/// must be fetched and decoded by then.
+const SWITCH_MARGIN: Duration = Duration::from_millis(600);
+
 impl Session {
     /// Fetches `kind` again from the fragment starting at `from` (ticks of its timeline):
     /// what was handed over from there on is replaced.
@@ -37,6 +41,31 @@ impl Session {
             from: at,
             epoch,
         });
+    }
+
+    /// Another stream of `kind` was selected (its timeline is in place): it takes over at the
+    /// first fragment boundary the pipeline can still reach in time, so nothing is repeated
+    /// and the position does not move. The old stream plays up to there.
+    pub(super) fn switch_at_boundary(&mut self, kind: StreamKind, now: Instant) {
+        let position = self.obs.position;
+        let Some(buffered_end) = self.tracks[kind.idx()].as_ref().map(|t| t.buffered_end) else {
+            return;
+        };
+        let t = self.pres.timeline(kind);
+        let (timescale, at) = (t.timescale, |c: u64| ticks_to_duration(c, t.timescale));
+        let earliest = duration_to_ticks(position + SWITCH_MARGIN, timescale);
+        let within = t
+            .iter_from(0)
+            .find(|c| c.start >= earliest && at(c.start) <= buffered_end);
+        // Nothing of the old stream buffered past the margin: the new one goes on from where
+        // the buffer ends, when that is one of its boundaries.
+        let at_end = duration_to_ticks(buffered_end, timescale);
+        let aligned = t.iter_from(0).find(|c| c.start == at_end);
+        match within.or(aligned) {
+            Some(c) => self.replace_from(kind, c.start),
+            // The new stream's fragments do not line up with what is buffered: restart here.
+            None => self.start_at(position, None, now),
+        }
     }
 
     /// Forgets delivered fragments that have been played.

@@ -126,7 +126,7 @@ fn a_bitrate_cap_keeps_the_abr_below_it() {
 }
 
 #[test]
-fn switching_the_audio_language_restarts_at_the_position_on_the_new_stream() {
+fn switching_the_audio_language_takes_over_at_the_next_boundary_without_a_restart() {
     let mut s = Script::vod(&Pres::default());
     s.fill();
     s.obs.position = secs(4.5);
@@ -135,14 +135,36 @@ fn switching_the_audio_language_restarts_at_the_position_on_the_new_stream() {
         kind: StreamKind::Audio,
         name: "fra".into(),
     });
-    assert_eq!(flush(&switch), Some((2, secs(4.0))));
+    // No new generation: the position stays, nothing is played twice.
+    assert_eq!(flush(&switch), None);
     assert!(events(&switch).contains(&Event::Track {
         stream: StreamKind::Audio,
         name: "fra".into()
     }));
+    // The old language plays to 6 s (the first boundary the new one can make in time);
+    // the new one is fetched from there.
+    let replaced: Vec<(StreamKind, std::time::Duration)> = switch
+        .iter()
+        .filter_map(|a| match a {
+            crate::session::Action::Replace { kind, from, .. } => Some((*kind, *from)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replaced, vec![(StreamKind::Audio, secs(6.0))]);
     let audio = fetch_of(&switch, StreamKind::Audio).expect("audio");
-    assert_eq!((audio.stream, audio.chunk.start), (2, 2 * FRAG));
+    assert_eq!((audio.stream, audio.chunk.start), (2, 3 * FRAG));
     assert_eq!(s.s.view().selected, [Some(0), Some(2)]);
+    // Too close to a boundary to make it: the one after.
+    let mut s = Script::vod(&Pres::default());
+    s.fill();
+    s.obs.position = secs(5.7);
+    s.tick();
+    let switch = s.command(Command::SelectStream {
+        kind: StreamKind::Audio,
+        name: "fra".into(),
+    });
+    let audio = fetch_of(&switch, StreamKind::Audio).expect("audio");
+    assert_eq!(audio.chunk.start, 4 * FRAG);
 }
 
 #[test]
