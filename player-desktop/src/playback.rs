@@ -183,14 +183,14 @@ impl PlaybackView {
                 self.notify(format!("{kind}: {name}"));
             }
             Event::Caption { text, .. } => self.caption.clone_from(text),
-            // A short note as an ad break or a chapter is reached.
+            // A short note as an ad break is reached (chapters show on the seek bar).
             Event::Marker {
-                kind,
+                kind: kind @ MarkerKind::Ad,
                 text,
                 duration_s,
                 upcoming: false,
                 ..
-            } if *kind != MarkerKind::Script => {
+            } => {
                 self.notify(marker_line(*kind, text.as_deref(), *duration_s));
             }
             Event::Marker { .. } => {}

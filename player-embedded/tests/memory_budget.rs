@@ -187,14 +187,16 @@ fn heap_stays_within_budget_plus_fixed_overhead_and_does_not_grow_with_length() 
     let short = play(&origin.url("short/Manifest"), 6 * 500);
     let long = play(&origin.url("long/Manifest"), 30 * 500);
     let mib = |n: usize| n as f64 / MIB as f64;
+    // The second fifth against the last: the first holds the warm-up (buffers filling,
+    // allocator pools growing), whose p90 wanders by half a MiB from run to run.
     let fifth = long.samples.len() / 5;
     let (early, late) = (
-        p90(&long.samples[..fifth]),
+        p90(&long.samples[fifth..2 * fifth]),
         p90(&long.samples[long.samples.len() - fifth..]),
     );
     eprintln!(
         "budget {:.1} MiB · peak above baseline: 2 min {:.2} MiB, 10 min {:.2} MiB · 10 min p90 \
-         first fifth {:.2} MiB, last fifth {:.2} MiB · left after drop: {} B, {} B",
+         second fifth {:.2} MiB, last fifth {:.2} MiB · left after drop: {} B, {} B",
         mib(BUDGET),
         mib(short.peak),
         mib(long.peak),
@@ -217,7 +219,7 @@ fn heap_stays_within_budget_plus_fixed_overhead_and_does_not_grow_with_length() 
     }
     assert!(
         late <= early + NO_GROWTH_SLACK,
-        "heap grew with length: p90 {:.2} MiB in the first fifth, {:.2} MiB in the last",
+        "heap grew with length: p90 {:.2} MiB in the second fifth, {:.2} MiB in the last",
         mib(early),
         mib(late)
     );

@@ -20,6 +20,7 @@ pub mod license;
 mod marker_read;
 mod messages;
 mod pipeline;
+mod pool_shared;
 mod present_audio;
 mod present_video;
 mod stats;

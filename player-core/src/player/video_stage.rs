@@ -16,7 +16,7 @@ use super::decode_thread::Fed;
 use super::decoders::VideoDecoding;
 use super::messages::ShownFrame;
 use super::pipeline::Pipeline;
-use super::video_pool::{PoolShared, WorkerOut};
+use super::pool_shared::{PoolShared, WorkerOut};
 
 /// How many frame durations behind the clock a picture may be before the group is skipped.
 const LATE_FRAMES: u32 = 4;

@@ -85,11 +85,6 @@ unsafe extern "C" fn pick_vaapi(
     }
 }
 
-/// Whether a decoded frame lives in hardware memory (to be downloaded).
-pub(super) fn is_hardware(f: &ff::AVFrame) -> bool {
-    f.format == ff::AVPixelFormat::AV_PIX_FMT_VAAPI as i32 || !f.hw_frames_ctx.is_null()
-}
-
 /// The VA-API render node to use, if any.
 fn vaapi_path() -> Option<String> {
     if let Ok(p) = std::env::var(VAAPI_DEVICE_ENV) {

@@ -73,7 +73,7 @@ impl LibavVideo {
                 what: format!("damaged picture (error flags {:#x})", f.decode_error_flags),
             });
         }
-        let frame = if super::hw::is_hardware(f) {
+        let frame = if is_hardware(f) {
             let dl = self.download_frame()?;
             // SAFETY: `dl` is our frame; the source is the codec's current hardware frame.
             let rc = unsafe { ff::av_hwframe_transfer_data(dl, self.codec.frame_ptr(), 0) };
@@ -211,4 +211,9 @@ fn convert(f: &ff::AVFrame, pts: u64, duration: u64, timescale: u64) -> Result<V
         y_stride,
         uv_stride,
     })
+}
+
+/// Whether a decoded frame lives in hardware memory (to be downloaded).
+fn is_hardware(f: &ff::AVFrame) -> bool {
+    f.format == ff::AVPixelFormat::AV_PIX_FMT_VAAPI as i32 || !f.hw_frames_ctx.is_null()
 }
