@@ -16,6 +16,7 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::window::{Fullscreen, Window, WindowId};
 
 use crate::args::Args;
+use crate::chapters::Chapters;
 use crate::colour::{Colour, colour_for, signalled_colours};
 use crate::controls::{self, Action, GoLive, SEEK_STEP_S};
 use crate::events_log::{self, EventLog};
@@ -81,6 +82,8 @@ struct App {
     opened: Option<Opened>,
     /// Seek-bar thumbnails, once the presentation is open.
     preview: Option<SeekPreview>,
+    /// Chapters for the seek bar.
+    chapters: Chapters,
     open_failed: bool,
     view: PlaybackView,
     colours: Vec<((u32, u32), Colour)>,
@@ -109,6 +112,7 @@ impl App {
             egui_state: None,
             opened: None,
             preview: None,
+            chapters: Chapters::default(),
             open_failed: false,
             view: PlaybackView::new(),
             colours: Vec::new(),
@@ -225,6 +229,7 @@ impl App {
             position_s = o.player.position().as_secs_f64();
             let (start, end) = o.player.seekable();
             range_s = (start.as_secs_f64(), end.as_secs_f64());
+            self.chapters.refresh(&o.player);
             extra.push(format!(
                 "Display:    {} drawn, {} not drawn (display too slow)",
                 o.mailbox.delivered(),
@@ -246,6 +251,7 @@ impl App {
             stats: self.stats,
             stats_extra: &extra,
             title: &self.title,
+            chapters: self.chapters.list(),
         };
         let raw = egui_state.take_egui_input(&screen.window);
         let mut actions = Vec::new();
