@@ -82,7 +82,7 @@ struct App {
     opened: Option<Opened>,
     /// Seek-bar thumbnails, once the presentation is open.
     preview: Option<SeekPreview>,
-    /// Chapters for the seek bar.
+    /// Chapters for the seek bar and the N / P keys.
     chapters: Chapters,
     open_failed: bool,
     view: PlaybackView,
@@ -200,6 +200,7 @@ impl App {
 
     fn on_player_event(&mut self, event: Event) {
         self.view.on_event(&event);
+        self.chapters.on_event(&event);
         self.request_redraw();
     }
 
@@ -287,6 +288,13 @@ impl App {
                 self.stats = !self.stats;
                 self.request_redraw();
             }
+            Action::NextChapter | Action::PreviousChapter => {
+                if let Some(o) = &self.opened {
+                    let notice = self.chapters.jump(&o.player, action == Action::NextChapter);
+                    self.view.notify(notice);
+                    self.request_redraw();
+                }
+            }
             _ => self.apply_to_player(action),
         }
     }
@@ -351,6 +359,7 @@ impl App {
                 self.view.notify(if muted { "muted" } else { "sound on" });
             }
             Action::Quit | Action::ToggleFullscreen | Action::ToggleStats => {}
+            Action::NextChapter | Action::PreviousChapter => {}
         }
         self.request_redraw();
     }
