@@ -16,6 +16,7 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::window::{Fullscreen, Window, WindowId};
 
 use crate::args::Args;
+use crate::chapters::Chapters;
 use crate::colour::{Colour, colour_for, signalled_colours};
 use crate::controls::{self, Action, GoLive, SEEK_STEP_S};
 use crate::events_log::{self, EventLog};
@@ -81,6 +82,8 @@ struct App {
     opened: Option<Opened>,
     /// Seek-bar thumbnails, once the presentation is open.
     preview: Option<SeekPreview>,
+    /// Chapters for the seek bar and the N / P keys.
+    chapters: Chapters,
     open_failed: bool,
     view: PlaybackView,
     colours: Vec<((u32, u32), Colour)>,
@@ -109,6 +112,7 @@ impl App {
             egui_state: None,
             opened: None,
             preview: None,
+            chapters: Chapters::default(),
             open_failed: false,
             view: PlaybackView::new(),
             colours: Vec::new(),
@@ -196,6 +200,7 @@ impl App {
 
     fn on_player_event(&mut self, event: Event) {
         self.view.on_event(&event);
+        self.chapters.on_event(&event);
         self.request_redraw();
     }
 
@@ -225,6 +230,7 @@ impl App {
             position_s = o.player.position().as_secs_f64();
             let (start, end) = o.player.seekable();
             range_s = (start.as_secs_f64(), end.as_secs_f64());
+            self.chapters.refresh(&o.player);
             extra.push(format!(
                 "Display:    {} drawn, {} not drawn (display too slow)",
                 o.mailbox.delivered(),
@@ -246,6 +252,7 @@ impl App {
             stats: self.stats,
             stats_extra: &extra,
             title: &self.title,
+            chapters: self.chapters.list(),
         };
         let raw = egui_state.take_egui_input(&screen.window);
         let mut actions = Vec::new();
@@ -280,6 +287,13 @@ impl App {
             Action::ToggleStats => {
                 self.stats = !self.stats;
                 self.request_redraw();
+            }
+            Action::NextChapter | Action::PreviousChapter => {
+                if let Some(o) = &self.opened {
+                    let notice = self.chapters.jump(&o.player, action == Action::NextChapter);
+                    self.view.notify(notice);
+                    self.request_redraw();
+                }
             }
             _ => self.apply_to_player(action),
         }
@@ -345,6 +359,7 @@ impl App {
                 self.view.notify(if muted { "muted" } else { "sound on" });
             }
             Action::Quit | Action::ToggleFullscreen | Action::ToggleStats => {}
+            Action::NextChapter | Action::PreviousChapter => {}
         }
         self.request_redraw();
     }

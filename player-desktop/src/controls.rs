@@ -18,10 +18,12 @@ Keys:
   A            next audio track (language)
   V            next video stream (camera angle)
   C            captions on/off
+  N / P        next chapter / previous chapter (or back to this one's start)
   Up/Down      volume +10 % / -10 %
   M            mute on/off
   Q, Esc       quit
-Mouse: moving it shows the seek bar; click or drag on the bar to seek.";
+Mouse: moving it shows the seek bar; click or drag on the bar to seek; hover it for a
+thumbnail and the chapter's title (chapters are ticks on the bar).";
 
 /// How far the arrow keys and instant replay jump, seconds.
 pub const SEEK_STEP_S: f64 = 10.0;
@@ -51,6 +53,10 @@ pub enum Action {
     NextVideo,
     /// Captions on/off.
     ToggleCaptions,
+    /// Jump to the next chapter.
+    NextChapter,
+    /// Jump to the previous chapter (or the current one's start).
+    PreviousChapter,
     /// Change the volume by this much.
     Volume(f32),
     /// Mute on/off.
@@ -82,6 +88,8 @@ pub fn action_for(key: &Key) -> Option<Action> {
             "a" => Some(Action::NextAudio),
             "v" => Some(Action::NextVideo),
             "c" => Some(Action::ToggleCaptions),
+            "n" => Some(Action::NextChapter),
+            "p" => Some(Action::PreviousChapter),
             "m" => Some(Action::ToggleMute),
             "q" => Some(Action::Quit),
             _ => None,
@@ -194,6 +202,8 @@ mod tests {
         assert_eq!(action_for(&ch("q")), Some(Action::Quit));
         assert_eq!(action_for(&ch("s")), Some(Action::ToggleStats));
         assert_eq!(action_for(&ch("r")), Some(Action::Replay));
+        assert_eq!(action_for(&ch("N")), Some(Action::NextChapter));
+        assert_eq!(action_for(&ch("p")), Some(Action::PreviousChapter));
         assert_eq!(action_for(&ch("x")), None);
         assert_eq!(
             action_for(&Key::Named(NamedKey::Escape)),

@@ -14,6 +14,7 @@ pub mod alsa_quiet;
 pub mod app;
 pub mod args;
 pub mod audio_out;
+pub mod chapters;
 pub mod colour;
 pub mod controls;
 pub mod events_log;

@@ -4,6 +4,7 @@
 
 use egui::{Align2, Color32, CornerRadius, FontId, Id, Pos2, Rect, Sense, Stroke, Vec2};
 
+use crate::chapters::{self, ChapterList};
 use crate::controls::Action;
 use crate::playback::{PlaybackView, clock};
 use crate::stats_view;
@@ -30,6 +31,8 @@ pub struct OverlayInput<'a> {
     pub stats_extra: &'a [String],
     /// The presentation's name.
     pub title: &'a str,
+    /// Chapters and ad breaks, marked on the seek bar.
+    pub chapters: &'a ChapterList,
 }
 
 /// Draws the overlay; returns what the user clicked.
@@ -246,6 +249,7 @@ fn seek_bar(ui: &mut egui::Ui, input: &OverlayInput<'_>, actions: &mut Vec<Actio
         painter.circle_filled(bar.right_center(), 4.0, ACCENT);
     }
     painter.rect_filled(played, CornerRadius::same(3), ACCENT);
+    chapters::on_seek_bar(painter, bar, input.range_s, input.chapters, x_of);
     let pointer = response.interact_pointer_pos();
     let target_of = |p: Pos2| -> f64 {
         if bar.width() <= 0.0 {
@@ -276,10 +280,14 @@ fn seek_bar(ui: &mut egui::Ui, input: &OverlayInput<'_>, actions: &mut Vec<Actio
     {
         actions.push(Action::SeekTo(target_of(p)));
     }
-    // Seek-bar thumbnails (thumbnails.rs): the hovered time, and its picture above the bar.
+    // Seek-bar thumbnails (thumbnails.rs): the hovered time, and its picture above the bar
+    // with the title of the chapter it falls in.
     let hovered = response
         .hover_pos()
         .filter(|_| duration > 0.0)
         .map(target_of);
-    crate::thumbnails::on_seek_bar(ui, rect, hovered);
+    let chapter = hovered
+        .and_then(|t| input.chapters.at(t))
+        .map(|c| c.title.as_str());
+    crate::thumbnails::on_seek_bar(ui, rect, hovered, chapter);
 }

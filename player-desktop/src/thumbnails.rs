@@ -10,7 +10,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use egui::{Align2, Color32, CornerRadius, FontId, Id, Pos2, Rect, Stroke, Vec2};
+use egui::{Color32, CornerRadius, FontId, Id, Pos2, Rect, Stroke, Vec2};
 use player_core::thumbnail::{
     Thumbnail, ThumbnailCache, ThumbnailConfig, ThumbnailError, Thumbnailer,
 };
@@ -283,8 +283,9 @@ fn stands_for(s: &Shown, pos: f64) -> bool {
 }
 
 /// Called by the seek bar: notes the hovered position (`None`: not hovered) and draws the
-/// picture of it above `bar`, or the time alone while the picture is being made.
-pub fn on_seek_bar(ui: &egui::Ui, bar: Rect, hovered: Option<f64>) {
+/// picture of it above `bar`, or the time alone while the picture is being made; `chapter`
+/// is the title of the chapter it falls in, shown with the time.
+pub fn on_seek_bar(ui: &egui::Ui, bar: Rect, hovered: Option<f64>, chapter: Option<&str>) {
     let ctx = ui.ctx();
     ctx.data_mut(|d| d.insert_temp(Id::unique(HOVER_ID), hovered));
     let Some(pos) = hovered else {
@@ -307,7 +308,7 @@ pub fn on_seek_bar(ui: &egui::Ui, bar: Rect, hovered: Option<f64>) {
         screen.left() + 4.0,
         (screen.right() - size.x - 4.0).max(0.0),
     );
-    let label_h = 18.0;
+    let label_h = 22.0;
     let rect = Rect::from_min_size(Pos2::new(left, bar.top() - 8.0 - label_h - size.y), size);
     painter.rect_filled(
         rect.expand(2.0),
@@ -328,13 +329,33 @@ pub fn on_seek_bar(ui: &egui::Ui, bar: Rect, hovered: Option<f64>) {
             );
         }
     }
-    painter.text(
-        Pos2::new(rect.center().x, rect.bottom() + 3.0),
-        Align2::CENTER_TOP,
-        clock(pos),
-        FontId::monospace(13.0),
-        Color32::WHITE,
+    time_label(&painter, rect, pos, chapter);
+}
+
+/// The hovered time under the picture, with the title of the chapter it falls in, on a
+/// dark strip (over the video, white text alone may be lost on a bright picture); as wide
+/// as the picture, or wider for a long title, and kept on screen.
+fn time_label(painter: &egui::Painter, picture: Rect, pos: f64, chapter: Option<&str>) {
+    let mut job = egui::text::LayoutJob::default();
+    let format = |font: FontId| egui::TextFormat::simple(font, Color32::WHITE);
+    job.append(&clock(pos), 0.0, format(FontId::monospace(13.0)));
+    if let Some(title) = chapter {
+        job.append(title, 8.0, format(FontId::proportional(13.0)));
+    }
+    let galley = painter.layout_job(job);
+    let size = Vec2::new(
+        (galley.size().x + 12.0).max(picture.width() + 4.0),
+        galley.size().y + 4.0,
     );
+    let screen = painter.clip_rect();
+    let left = (picture.center().x - size.x / 2.0).clamp(
+        screen.left() + 4.0,
+        (screen.right() - size.x - 4.0).max(screen.left()),
+    );
+    let strip = Rect::from_min_size(Pos2::new(left, picture.bottom() + 2.0), size);
+    painter.rect_filled(strip, CornerRadius::same(3), Color32::from_black_alpha(220));
+    let text_at = Pos2::new(strip.center().x - galley.size().x / 2.0, strip.top() + 2.0);
+    painter.galley(text_at, galley, Color32::WHITE);
 }
 
 /// Seek-bar thumbnails for the presentation the command line names, with its keys, network
