@@ -69,6 +69,7 @@ enum CmdSpec {
     Captions(bool),
     GoLive,
     Viewport(Option<(u16, u16)>),
+    Rate(i8),
     Stop,
 }
 
@@ -205,6 +206,8 @@ fn command(c: &CmdSpec) -> Command {
         CmdSpec::Captions(on) => Command::SetCaptions(*on),
         CmdSpec::GoLive => Command::GoLive,
         CmdSpec::Viewport(v) => Command::SetViewport(v.map(|(w, h)| (u32::from(w), u32::from(h)))),
+        // Offered rates and others (refused).
+        CmdSpec::Rate(r) => Command::SetRate(f64::from(*r)),
         CmdSpec::Stop => Command::Stop,
     }
 }
@@ -349,7 +352,9 @@ impl Model {
                 }
             }
             Action::RefreshManifest => self.refresh_asked = true,
-            Action::Flush { generation, start } => {
+            Action::Flush {
+                generation, start, ..
+            } => {
                 assert!(*generation > self.generation, "generation went back: {a:?}");
                 self.generation = *generation;
                 self.position = *start;

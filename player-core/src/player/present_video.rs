@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use crate::clock::{FrameAction, frame_action};
+use crate::clock::{FrameAction, frame_action, frame_action_backwards};
 use crate::sink::VideoSink;
 use crate::time::ticks_to_duration;
 
@@ -32,6 +32,17 @@ fn sync_generation(
         }
         sink.flush();
         *current = generation;
+    }
+}
+
+/// What to do with a picture now: unpaced, show it; else by the clock, in its direction.
+fn decide(pipeline: &Pipeline, pts: Duration, duration: Duration) -> FrameAction {
+    if pipeline.fast {
+        FrameAction::Present
+    } else if pipeline.trick_rate() < 0.0 {
+        frame_action_backwards(pts, duration, pipeline.position())
+    } else {
+        frame_action(pts, duration, pipeline.position())
     }
 }
 
@@ -72,11 +83,8 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
             pipeline.release(f.frame.byte_size());
             continue;
         }
-        let action = if pipeline.fast {
-            FrameAction::Present
-        } else {
-            frame_action(pts, duration, pipeline.position())
-        };
+        let trick = pipeline.in_trick();
+        let action = decide(&pipeline, pts, duration);
         match action {
             FrameAction::Present => {
                 if let Err(e) = sink.present(&f.frame) {
@@ -85,6 +93,9 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 let now = Instant::now();
                 let drift = if pipeline.fast {
                     pipeline.advance_fast(current, StreamKind::Video, pts);
+                    None
+                } else if trick {
+                    // A keyframe stands for its whole fragment: no A/V drift to speak of.
                     None
                 } else {
                     let clock = pipeline.position();
@@ -103,13 +114,14 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 pipeline.release(f.frame.byte_size());
             }
             FrameAction::Wait(d) => {
-                if !pipeline.audio_master() && d > DISCONTINUITY {
+                // In trick play the wait to the next keyframe is a fragment, not a jump.
+                if !pipeline.audio_master() && d > DISCONTINUITY && !trick {
                     // A timestamp jump (encoder gap) with no audio to carry the clock over it.
                     pipeline.with_clock_for(current, |c| {
                         c.anchor(pts, Instant::now(), !pipeline.hold(), false);
                     });
                 }
-                std::thread::sleep(d.div_f64(pipeline.speed()).min(POLL));
+                std::thread::sleep(d.div_f64(pipeline.speed().abs()).min(POLL));
                 pending = Some(f);
             }
             FrameAction::Drop => {

@@ -50,6 +50,7 @@ mod selection;
 mod text;
 mod text_fetch;
 mod track;
+mod trick;
 mod view;
 mod watchdog;
 
@@ -64,6 +65,7 @@ pub use io::{
     Observed, Payload, Progress, RequestId, Target,
 };
 pub use selection::Level;
+pub use trick::{RATES, RateError, check_rate, parse_rate, step_rate};
 pub use view::View;
 
 use std::collections::VecDeque;
@@ -92,6 +94,8 @@ pub struct Session {
     text: Option<TextTrack>,
     /// Live: what is known of the edge and how it is followed.
     follow: Option<Follow>,
+    /// Trick play asked for (`None`: rate 1); each new generation plays at it.
+    trick: Option<trick::TrickPlay>,
     abr: QualityChooser,
     play: Playback,
     refresh: Refresh,
@@ -137,6 +141,7 @@ impl Session {
             tracks: [None, None],
             text: None,
             follow: None,
+            trick: None,
             abr,
             play,
             refresh: Refresh::default(),

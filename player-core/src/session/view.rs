@@ -27,6 +27,8 @@ pub struct View {
     pub video_levels: Arc<[Level]>,
     /// Whether there is a caption stream to show.
     pub has_captions: bool,
+    /// The trick-play rate asked for (1 = normal; negative: rewind).
+    pub rate: f64,
 }
 
 impl Session {
@@ -45,6 +47,7 @@ impl Session {
                 .plan(StreamKind::Video)
                 .map_or_else(|| Arc::from([]), |p| p.levels.clone()),
             has_captions: self.text.is_some(),
+            rate: self.rate(),
         }
     }
 }

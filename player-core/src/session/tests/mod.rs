@@ -9,5 +9,6 @@ mod harness;
 mod latency;
 mod live;
 mod live_origin;
+mod trick;
 mod vod;
 mod watchdog;
