@@ -74,6 +74,11 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
             }
         }
         let Some(f) = pending.take() else { continue };
+        if f.generation != pipeline.generation() {
+            // A new start (a seek, a new rate) came while this one waited: not to be shown.
+            pipeline.release(f.frame.byte_size());
+            continue;
+        }
         let pts = ticks_to_duration(f.frame.pts, f.frame.timescale);
         let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
         let replaced =

@@ -40,6 +40,9 @@ pub const SP_EVENT_RETRY: sp_event_type = 10;
 /// `{"type":"failover","stream","position_s","from_level","to_level","from_location",
 /// "to_location","error"}`: a fragment that failed is tried at a mirror or another level.
 pub const SP_EVENT_FAILOVER: sp_event_type = 11;
+/// `{"type":"rate","rate","reason"}`: the trick-play rate changed (`reason`: "command", or
+/// back to 1 by itself at the "start", the "live" point or the "end").
+pub const SP_EVENT_RATE: sp_event_type = 12;
 
 /// The `sp_event_type` of an event.
 pub(crate) fn event_type(ev: &Event) -> sp_event_type {
@@ -56,6 +59,7 @@ pub(crate) fn event_type(ev: &Event) -> sp_event_type {
         Event::Caption { .. } => SP_EVENT_CAPTION,
         Event::Retry { .. } => SP_EVENT_RETRY,
         Event::Failover { .. } => SP_EVENT_FAILOVER,
+        Event::Rate { .. } => SP_EVENT_RATE,
     }
 }
 
