@@ -338,6 +338,10 @@ impl Model {
             Event::Ended { position_s } | Event::Caption { position_s, .. } => {
                 assert!(position_s.is_finite(), "{e:?}");
             }
+            // Only offered rates are ever in force.
+            Event::Rate { rate, .. } => {
+                assert!(player_core::session::RATES.contains(rate), "{e:?}");
+            }
             _ => {}
         }
     }

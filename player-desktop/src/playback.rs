@@ -181,6 +181,11 @@ impl PlaybackView {
                 self.notify(format!("{kind}: {name}"));
             }
             Event::Caption { text, .. } => self.caption.clone_from(text),
+            // The keys already said what they asked for; a return to 1x by itself is news.
+            Event::Rate { rate, reason } if reason != "command" => {
+                self.notify(format!("{rate}x ({reason})"));
+            }
+            Event::Rate { .. } => {}
             Event::Seek { .. } | Event::Retry { .. } | Event::Failover { .. } => {}
             Event::Ended { .. } => {
                 self.state = Some(State::Ended);

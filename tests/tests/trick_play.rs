@@ -154,7 +154,7 @@ fn assert_rate(measured: f64, asked: f64) {
 /// Whether `f` is the first picture of its fragment: by its time and by the frame number
 /// drawn in it.
 fn is_first_of_fragment(f: &CapturedFrame) -> bool {
-    f.pts % FRAGMENT_TICKS == 0 && f.index == f.pts / FRAME_TICKS
+    f.pts.is_multiple_of(FRAGMENT_TICKS) && f.index == f.pts / FRAME_TICKS
 }
 
 #[test]

@@ -74,16 +74,13 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
             }
         }
         let Some(f) = pending.take() else { continue };
-        if f.generation != pipeline.generation() {
-            // A new start (a seek, a new rate) came while this one waited: not to be shown.
-            pipeline.release(f.frame.byte_size());
-            continue;
-        }
         let pts = ticks_to_duration(f.frame.pts, f.frame.timescale);
         let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
         let replaced =
             pipeline.replaced(StreamKind::Video, current, f.epoch, &(pts..pts + duration));
-        if pts + duration <= pipeline.floor() || replaced {
+        // A new start (a seek, a new rate) may have come while the picture waited.
+        let stale = f.generation != pipeline.generation();
+        if stale || pts + duration <= pipeline.floor() || replaced {
             // Before the seek target (decoded only to reach it), or replaced by other media.
             pipeline.release(f.frame.byte_size());
             continue;
