@@ -69,6 +69,7 @@ enum CmdSpec {
     Captions(bool),
     GoLive,
     Viewport(Option<(u16, u16)>),
+    Rate(i8),
     Stop,
 }
 
@@ -205,6 +206,8 @@ fn command(c: &CmdSpec) -> Command {
         CmdSpec::Captions(on) => Command::SetCaptions(*on),
         CmdSpec::GoLive => Command::GoLive,
         CmdSpec::Viewport(v) => Command::SetViewport(v.map(|(w, h)| (u32::from(w), u32::from(h)))),
+        // Offered rates and others (refused).
+        CmdSpec::Rate(r) => Command::SetRate(f64::from(*r)),
         CmdSpec::Stop => Command::Stop,
     }
 }
@@ -335,6 +338,10 @@ impl Model {
             Event::Ended { position_s } | Event::Caption { position_s, .. } => {
                 assert!(position_s.is_finite(), "{e:?}");
             }
+            // Only offered rates are ever in force.
+            Event::Rate { rate, .. } => {
+                assert!(player_core::session::RATES.contains(rate), "{e:?}");
+            }
             _ => {}
         }
     }
@@ -349,7 +356,9 @@ impl Model {
                 }
             }
             Action::RefreshManifest => self.refresh_asked = true,
-            Action::Flush { generation, start } => {
+            Action::Flush {
+                generation, start, ..
+            } => {
                 assert!(*generation > self.generation, "generation went back: {a:?}");
                 self.generation = *generation;
                 self.position = *start;

@@ -315,6 +315,7 @@ impl App {
         let player = &o.player;
         match action {
             Action::TogglePause => controls::toggle_pause(player, self.view.state),
+            Action::Rate(faster) => self.view.notify(controls::step_rate(player, faster)),
             Action::SeekBy(delta) => {
                 player.send(Command::SeekBy(delta));
                 self.view.notify(format!("{delta:+.0} s"));

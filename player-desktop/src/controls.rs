@@ -9,7 +9,8 @@ use winit::keyboard::{Key, NamedKey};
 /// The key list shown by `--help` (and in the README).
 pub const KEY_HELP: &str = "\
 Keys:
-  Space        pause / play
+  Space        pause / play (back to normal speed while fast forwarding or rewinding)
+  [ / ]        slower / faster: rewind and fast forward (-16x ... -2x, 1x, 2x ... 16x)
   Left/Right   seek -10 s / +10 s
   R            instant replay (back 10 s)
   L            go live (live presentations)
@@ -43,6 +44,8 @@ pub enum Action {
     Replay,
     /// Jump to the live edge.
     GoLive,
+    /// One step down (`false`) or up the trick-play rates.
+    Rate(bool),
     /// Fullscreen on/off.
     ToggleFullscreen,
     /// Stats overlay on/off.
@@ -92,6 +95,8 @@ pub fn action_for(key: &Key) -> Option<Action> {
             "p" => Some(Action::PreviousChapter),
             "m" => Some(Action::ToggleMute),
             "q" => Some(Action::Quit),
+            "[" => Some(Action::Rate(false)),
+            "]" => Some(Action::Rate(true)),
             _ => None,
         },
         _ => None,
@@ -122,8 +127,13 @@ pub fn step_volume(volume: f32, delta: f32) -> f32 {
     ((volume + delta).clamp(0.0, 1.0) * 100.0).round() / 100.0
 }
 
-/// Space: play when paused, start again from the beginning when ended, else pause.
+/// Space: back to normal speed in trick play, play when paused, start again from the
+/// beginning when ended, else pause.
 pub fn toggle_pause(player: &Player, state: Option<State>) {
+    if player.rate() != 1.0 {
+        player.set_rate(1.0);
+        return;
+    }
     match state {
         Some(State::Paused) => player.play(),
         Some(State::Ended) => {
@@ -132,6 +142,13 @@ pub fn toggle_pause(player: &Player, state: Option<State>) {
         }
         _ => player.pause(),
     }
+}
+
+/// One step slower or `faster` through the trick-play rates; the notice to show.
+pub fn step_rate(player: &Player, faster: bool) -> String {
+    let rate = player_core::player::step_rate(player.rate(), faster);
+    player.set_rate(rate);
+    format!("{rate}x")
 }
 
 /// Switches to the next playable stream of `kind`; the notice to show.
@@ -186,6 +203,8 @@ mod tests {
     #[test]
     fn keys_map_to_actions() {
         let ch = |s: &str| Key::Character(SmolStr::new(s));
+        assert_eq!(action_for(&ch("[")), Some(Action::Rate(false)));
+        assert_eq!(action_for(&ch("]")), Some(Action::Rate(true)));
         assert_eq!(
             action_for(&Key::Named(NamedKey::Space)),
             Some(Action::TogglePause)

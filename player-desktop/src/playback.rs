@@ -121,6 +121,20 @@ impl PlaybackView {
         self.state == Some(State::Paused)
     }
 
+    /// Keeps the latest statistics and a little history of them for the graphs.
+    fn on_stats(&mut self, s: &Stats) {
+        self.stats = s.clone();
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(QualitySample {
+            at_s: self.created.elapsed().as_secs_f64(),
+            bitrate: s.bitrate,
+            bandwidth_bps: s.bandwidth_bps,
+            buffer_s: s.buffer_s,
+        });
+    }
+
     /// Takes in one player event; returns true when it changes what is on screen.
     pub fn on_event(&mut self, event: &Event) -> bool {
         match event {
@@ -134,18 +148,7 @@ impl PlaybackView {
                 }
             }
             Event::Buffering { active } => self.buffering = *active,
-            Event::Stats(s) => {
-                self.stats = s.clone();
-                if self.history.len() == HISTORY {
-                    self.history.pop_front();
-                }
-                self.history.push_back(QualitySample {
-                    at_s: self.created.elapsed().as_secs_f64(),
-                    bitrate: s.bitrate,
-                    bandwidth_bps: s.bandwidth_bps,
-                    buffer_s: s.buffer_s,
-                });
-            }
+            Event::Stats(s) => self.on_stats(s),
             Event::Quality {
                 stream: StreamKind::Video,
                 from,
@@ -194,6 +197,11 @@ impl PlaybackView {
                 self.notify(marker_line(*kind, text.as_deref(), *duration_s));
             }
             Event::Marker { .. } => {}
+            // The keys already said what they asked for; a return to 1x by itself is news.
+            Event::Rate { rate, reason } if reason != "command" => {
+                self.notify(format!("{rate}x ({reason})"));
+            }
+            Event::Rate { .. } => {}
             Event::Seek { .. } | Event::Retry { .. } | Event::Failover { .. } => {}
             Event::Ended { .. } => {
                 self.state = Some(State::Ended);

@@ -304,8 +304,9 @@ typedef struct sp_stats {
   int64_t startup_ms;
   // Live: how far behind the live edge playback is, ms; -1 on demand.
   int64_t latency_ms;
-  // Live: the playback rate holding the latency, in thousandths (1000 = normal).
-  uint32_t rate_permille;
+  // The playback rate in thousandths (1000 = normal): the trick-play rate (negative while
+  // rewinding, see `sp_player_set_rate`), else on live the rate holding the latency.
+  int32_t rate_permille;
 } sp_stats;
 
 // Type of an event given to `on_event`.
@@ -394,6 +395,10 @@ typedef uint32_t sp_event_type;
 // false; again after a seek back). `text` when the sample is text, else `data_base64`.
 #define SP_EVENT_MARKER 12
 
+// `{"type":"rate","rate","reason"}`: the trick-play rate changed (`reason`: "command", or
+// back to 1 by itself at the "start", the "live" point or the "end").
+#define SP_EVENT_RATE 13
+
 // No presentation open (or no state reported yet).
 #define SP_STATE_IDLE 0
 
@@ -458,6 +463,16 @@ enum sp_status sp_player_replay(struct sp_player *p, uint64_t back_ms);
 // # Safety
 // `p` is NULL or a live handle.
 enum sp_status sp_player_go_live(struct sp_player *p);
+
+// Trick play: fast forward or rewind at `rate` times normal — -16, -8, -4, -2, 2, 4, 8 or
+// 16 (negative rewinds) — or back to normal playback at 1. Above 2x and in rewind only the
+// first picture of each fragment is shown; the audio is muted while the rate is not 1.
+// Rewinding to the start, or fast forwarding to the live point, returns to 1 by itself
+// (`SP_EVENT_RATE`). Another rate answers `SP_ERR_INVALID_ARGUMENT`.
+//
+// # Safety
+// `p` is NULL or a live handle.
+enum sp_status sp_player_set_rate(struct sp_player *p, double rate);
 
 // Stops playback; the presentation stays open until `sp_player_open` or `sp_player_free`.
 //

@@ -277,3 +277,51 @@ fn marker_events_are_json_lines_with_their_payload() {
     }
     assert!(ad[1]["position_s"].as_f64().unwrap_or(0.0) >= 6.0);
 }
+
+#[test]
+fn control_rate_fast_forwards_to_the_end_and_refuses_other_rates() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let origin = Origin::start(assets_dir(), OriginConfig::default()).expect("origin");
+    let mut child = headless()
+        .args(["play", &origin.url("demo/Manifest"), "--quality", "0"])
+        .args(["--control", "-", "--events", "-", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut lines, mut sent) = (Vec::new(), false);
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(&line.expect("line")).expect("json");
+        if !sent && v["type"] == "state" && v["state"] == "playing" {
+            writeln!(stdin, "rate 3").expect("write");
+            writeln!(stdin, "rate 8").expect("write");
+            sent = true;
+        }
+        lines.push(v);
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "exit {}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rate: expected one of"), "{stderr}");
+    let rates: Vec<_> = lines
+        .iter()
+        .filter(|v| v["type"] == "rate")
+        .map(|v| (v["rate"].as_f64(), v["reason"].as_str().map(str::to_string)))
+        .collect();
+    assert_eq!(
+        rates,
+        [
+            (Some(8.0), Some("command".to_string())),
+            (Some(1.0), Some("end".to_string()))
+        ]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|v| v["type"] == "command" && v["command"] == "rate 8")
+    );
+}

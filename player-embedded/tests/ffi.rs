@@ -557,3 +557,47 @@ fn markers_arrive_as_marker_events_with_their_payload() {
     assert_eq!(delivered["text"], "adbreak duration=4 id=break-1");
     drop(h);
 }
+
+#[test]
+fn set_rate_takes_the_offered_rates_reports_them_and_refuses_others() {
+    let origin = demo_origin();
+    let host = Host::boxed();
+    let mut cfg = config();
+    cfg.on_event = Some(host_event);
+    cfg.user_data = (&*host as *const Host).cast_mut().cast();
+    let h = Handle::new(&cfg);
+    assert_eq!(h.open(&origin.url("demo/Manifest")), sp_status::SP_OK);
+    // SAFETY: live handle, then NULL.
+    unsafe {
+        assert_eq!(
+            sp_player_set_rate(h.0, 3.0),
+            sp_status::SP_ERR_INVALID_ARGUMENT
+        );
+        assert!(
+            h.last_error().contains("expected one of"),
+            "{}",
+            h.last_error()
+        );
+        assert_eq!(
+            sp_player_set_rate(std::ptr::null_mut(), 4.0),
+            sp_status::SP_ERR_NULL_POINTER
+        );
+        assert_eq!(sp_player_set_rate(h.0, 4.0), sp_status::SP_OK);
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let events = host.events.lock().expect("lock").clone();
+        if let Some((_, json)) = events.iter().find(|(ty, _)| *ty == SP_EVENT_RATE) {
+            let v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+            assert_eq!(
+                (v["rate"].as_f64(), v["reason"].as_str()),
+                (Some(4.0), Some("command"))
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "no rate event: {events:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let s = h.wait_for("the rate in the stats", |s| s.rate_permille == 4000);
+    assert_eq!(s.rate_permille, 4000);
+}

@@ -13,18 +13,37 @@ pub enum FrameAction {
     Drop,
 }
 
+/// How early a picture may be shown.
+const EARLY: Duration = Duration::from_millis(2);
+/// How late a short picture may still be shown.
+const TOLERANCE: Duration = Duration::from_millis(40);
+
 /// Decides the fate of a picture due at `pts` lasting `duration`, when the clock reads `now`.
 ///
 /// A picture is presented from slightly before its time until it is late by more than its
 /// own duration (or 40 ms, whichever is larger); past that it is dropped so video catches up.
 pub fn frame_action(pts: Duration, duration: Duration, now: Duration) -> FrameAction {
-    const EARLY: Duration = Duration::from_millis(2);
     if pts > now + EARLY {
         return FrameAction::Wait(pts - now);
     }
     let late = now.saturating_sub(pts);
-    let tolerance = duration.max(Duration::from_millis(40));
+    let tolerance = duration.max(TOLERANCE);
     if late > tolerance {
+        FrameAction::Drop
+    } else {
+        FrameAction::Present
+    }
+}
+
+/// The same decision when the clock runs backwards (rewind): a picture is due when the
+/// clock comes down to its end, and dropped once the clock has left it below.
+pub fn frame_action_backwards(pts: Duration, duration: Duration, now: Duration) -> FrameAction {
+    let due = pts + duration;
+    if now > due + EARLY {
+        return FrameAction::Wait(now - due);
+    }
+    let late = due.saturating_sub(now);
+    if late > duration.max(TOLERANCE) {
         FrameAction::Drop
     } else {
         FrameAction::Present
@@ -51,6 +70,25 @@ mod tests {
         );
         assert_eq!(
             frame_action(s, F, s + Duration::from_millis(41)),
+            FrameAction::Drop
+        );
+    }
+
+    #[test]
+    fn backwards_a_picture_is_due_at_its_end_and_late_below_its_start() {
+        let s = Duration::from_secs(10);
+        let two = Duration::from_secs(2);
+        assert_eq!(
+            frame_action_backwards(s, two, s + Duration::from_millis(2_500)),
+            FrameAction::Wait(Duration::from_millis(500))
+        );
+        assert_eq!(
+            frame_action_backwards(s, two, s + two),
+            FrameAction::Present
+        );
+        assert_eq!(frame_action_backwards(s, two, s), FrameAction::Present);
+        assert_eq!(
+            frame_action_backwards(s, two, s - Duration::from_millis(1)),
             FrameAction::Drop
         );
     }

@@ -34,7 +34,7 @@ impl MasterClock {
             anchor_at: at,
             running: false,
             slaved: false,
-            rate: if rate.is_finite() && rate > 0.0 {
+            rate: if rate.is_finite() && rate != 0.0 {
                 rate
             } else {
                 1.0
@@ -42,28 +42,32 @@ impl MasterClock {
         }
     }
 
-    /// Media seconds per wall second.
+    /// Media seconds per wall second (negative: backwards).
     pub fn rate(&self) -> f64 {
         self.rate
     }
 
-    /// The media position at `at`.
+    /// The media position at `at` (backwards, never below zero).
     pub fn position(&self, at: Instant) -> Duration {
         if !self.running {
             return self.anchor_media;
         }
         let mut elapsed = at
             .saturating_duration_since(self.anchor_at)
-            .mul_f64(self.rate);
+            .mul_f64(self.rate.abs());
         if self.slaved {
             elapsed = elapsed.min(MAX_EXTRAPOLATION);
         }
-        self.anchor_media + elapsed
+        if self.rate < 0.0 {
+            self.anchor_media.saturating_sub(elapsed)
+        } else {
+            self.anchor_media + elapsed
+        }
     }
 
-    /// Changes the rate from `at` on, keeping the position continuous.
+    /// Changes the rate from `at` on (negative: backwards), keeping the position continuous.
     pub fn set_rate(&mut self, rate: f64, at: Instant) {
-        if rate.is_finite() && rate > 0.0 {
+        if rate.is_finite() && rate != 0.0 {
             let pos = self.position(at);
             self.anchor_media = pos;
             self.anchor_at = at;
@@ -142,6 +146,20 @@ mod tests {
         );
         c.set_rate(f64::NAN, t0);
         assert_eq!(c.rate(), 1.05);
+    }
+
+    #[test]
+    fn a_negative_rate_runs_backwards_down_to_zero() {
+        let t0 = Instant::now();
+        let mut c = MasterClock::with_rate(Duration::from_secs(10), t0, -4.0);
+        c.set_running(true, t0);
+        assert_eq!(
+            c.position(t0 + Duration::from_secs(1)),
+            Duration::from_secs(6)
+        );
+        assert_eq!(c.position(t0 + Duration::from_secs(3)), Duration::ZERO);
+        c.set_rate(0.0, t0);
+        assert_eq!(c.rate(), -4.0, "zero is no rate");
     }
 
     #[test]

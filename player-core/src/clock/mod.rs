@@ -3,5 +3,5 @@
 mod frame_timing;
 mod master;
 
-pub use frame_timing::{FrameAction, frame_action};
+pub use frame_timing::{FrameAction, frame_action, frame_action_backwards};
 pub use master::MasterClock;

@@ -63,6 +63,12 @@ impl Timeline {
         self.chunks.get(i).copied()
     }
 
+    /// The last chunk starting before `t` (playing backwards: the one before `t`'s).
+    pub fn before(&self, t: u64) -> Option<Chunk> {
+        let i = self.chunks.partition_point(|c| c.start < t);
+        i.checked_sub(1).and_then(|i| self.chunks.get(i)).copied()
+    }
+
     /// The chunks starting at or after `t`, in order.
     pub fn iter_from(&self, t: u64) -> impl Iterator<Item = Chunk> + '_ {
         let i = self.chunks.partition_point(|c| c.start < t);
@@ -143,6 +149,14 @@ mod tests {
         assert_eq!(t.first(), Some(c(120, 10)));
         t.remove(200);
         assert_eq!(t.last(), Some(c(130, 10)));
+    }
+
+    #[test]
+    fn before_walks_backwards_to_the_first_chunk() {
+        let t = Timeline::new(&[c(100, 10), c(110, 10)], 10, false);
+        assert_eq!(t.before(115), Some(c(110, 10)));
+        assert_eq!(t.before(110), Some(c(100, 10)));
+        assert_eq!(t.before(100), None);
     }
 
     #[test]

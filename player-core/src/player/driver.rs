@@ -183,13 +183,18 @@ impl Driver {
                 r.refreshes
                     .spawn(async move { fetch.source.manifest().await });
             }
-            Action::Flush { generation, start } => {
+            Action::Flush {
+                generation,
+                start,
+                rate,
+            } => {
                 for input in self.decoders.iter_mut().flatten() {
                     input.clear(p);
                 }
-                p.new_generation(generation, start);
+                p.new_generation(generation, start, rate);
                 if p.is_active(StreamKind::Audio) && !p.fast {
-                    p.set_audio_master(true);
+                    // Trick play has no audio: the monotonic clock runs at the rate.
+                    p.set_audio_master(rate == 1.0);
                 }
             }
             Action::Hold(hold) => p.set_hold(hold),

@@ -29,7 +29,7 @@ mod video_pool;
 mod video_stage;
 
 pub use crate::session::{
-    Command, Event, Level as LevelInfo, State, Stats, StreamKind, Summary, View,
+    Command, Event, Level as LevelInfo, RATES, State, Stats, StreamKind, Summary, View, step_rate,
 };
 #[cfg(feature = "test-hooks")]
 pub use config::SlowDecode;
@@ -267,6 +267,18 @@ impl Player {
             v.window_start.saturating_sub(v.origin),
             v.end.saturating_sub(v.origin),
         )
+    }
+
+    /// Trick play: fast forward or rewind at `rate` (−16, −8, −4, −2, 2, 4, 8, 16; negative
+    /// rewinds), or back to normal at 1. Another rate is refused with an error event; the
+    /// change and any return to 1 by itself arrive as `Event::Rate`.
+    pub fn set_rate(&self, rate: f64) {
+        self.send(Command::SetRate(rate));
+    }
+
+    /// The trick-play rate asked for (1 = normal).
+    pub fn rate(&self) -> f64 {
+        self.view().rate
     }
 
     /// Instant replay: jumps back `back` from the current position.

@@ -30,6 +30,9 @@ pub(crate) struct Pipeline {
     base_speed: f64,
     /// The playback rate, f64 bits.
     playback_rate: AtomicU64,
+    /// The trick-play rate of the generation (1: normal playback), f64 bits; stored before
+    /// the generation, so a thread that sees a generation sees its rate.
+    trick_rate: AtomicU64,
     /// Whether each output has played its last sample (this generation).
     output_done: [AtomicBool; 2],
     /// Fast mode: how far each output has got, ns.
@@ -100,6 +103,7 @@ impl Pipeline {
             fast,
             base_speed: speed,
             playback_rate: AtomicU64::new(1f64.to_bits()),
+            trick_rate: AtomicU64::new(1f64.to_bits()),
             output_done: [AtomicBool::new(false), AtomicBool::new(false)],
             fast_progress: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
             active: [AtomicBool::new(false), AtomicBool::new(false)],
@@ -122,18 +126,42 @@ impl Pipeline {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Starts `generation` at media time `start`: outputs restart, nothing before `start` is
-    /// shown, the clock is anchored there (held).
-    pub fn new_generation(&self, generation: u64, start: Duration) {
+    /// Starts `generation` at media time `start`, playing at trick-play `rate` (1: normal):
+    /// outputs restart, nothing before `start` is shown (backwards: nothing is held back),
+    /// the clock is anchored there (held) and runs at the rate.
+    pub fn new_generation(&self, generation: u64, start: Duration, rate: f64) {
         for i in 0..2 {
             self.fast_progress[i].store(nanos(start), Ordering::Release);
             self.output_done[i].store(false, Ordering::Release);
         }
-        self.floor.store(nanos(start), Ordering::Release);
+        let rate = if rate.is_finite() && rate != 0.0 {
+            rate
+        } else {
+            1.0
+        };
+        let floor = if rate < 0.0 { Duration::ZERO } else { start };
+        self.floor.store(nanos(floor), Ordering::Release);
+        self.trick_rate.store(rate.to_bits(), Ordering::Release);
         // Under the clock's lock, so no output can anchor it for the old generation after.
         let mut clock = locked(&self.clock);
         clock.anchor(start, Instant::now(), false, false);
+        let live = if rate == 1.0 {
+            self.playback_rate()
+        } else {
+            rate
+        };
+        clock.set_rate(self.base_speed * live, Instant::now());
         self.generation.store(generation, Ordering::Release);
+    }
+
+    /// The trick-play rate of the current generation (1: normal playback).
+    pub fn trick_rate(&self) -> f64 {
+        f64::from_bits(self.trick_rate.load(Ordering::Acquire))
+    }
+
+    /// Whether the generation plays at a trick-play rate (video only, audio muted).
+    pub fn in_trick(&self) -> bool {
+        self.trick_rate() != 1.0
     }
 
     /// Runs `f` on the clock if `generation` is still the current one: an output that has
@@ -161,6 +189,11 @@ impl Pipeline {
     /// active output's, so each stream's forward buffer is measured from what was consumed.
     pub fn advance_fast(&self, generation: u64, kind: StreamKind, pos: Duration) {
         self.fast_progress[kind.idx()].store(nanos(pos), Ordering::Release);
+        if self.in_trick() {
+            // Video only, either way: the position is the picture shown.
+            self.with_clock_for(generation, |c| c.anchor(pos, Instant::now(), false, false));
+            return;
+        }
         let slowest = [StreamKind::Video, StreamKind::Audio]
             .into_iter()
             .filter(|k| self.active[k.idx()].load(Ordering::Acquire) && !self.output_done(*k))
@@ -184,7 +217,8 @@ impl Pipeline {
         self.active[kind.idx()].load(Ordering::Acquire)
     }
 
-    /// Media seconds per wall second (the simulation speed times the playback rate).
+    /// Media seconds per wall second (the simulation speed times the playback rate; negative
+    /// when playing backwards).
     pub fn speed(&self) -> f64 {
         self.with_clock(|c| c.rate())
     }
@@ -200,6 +234,10 @@ impl Pipeline {
             return;
         }
         self.playback_rate.store(rate.to_bits(), Ordering::Release);
+        if self.in_trick() {
+            // The trick-play rate holds the clock; this one applies from the next generation.
+            return;
+        }
         let speed = self.base_speed * rate;
         self.with_clock(|c| c.set_rate(speed, Instant::now()));
     }

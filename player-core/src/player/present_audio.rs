@@ -67,7 +67,8 @@ fn sync_generation(
         *pending = None;
         *ended = false;
         *current = generation;
-        if !pipeline.fast {
+        // Trick play mutes the audio: the monotonic clock runs at the rate.
+        if !pipeline.fast && !pipeline.in_trick() {
             pipeline.set_audio_master(true);
         }
     }

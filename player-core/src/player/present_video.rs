@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use crate::clock::{FrameAction, frame_action};
+use crate::clock::{FrameAction, frame_action, frame_action_backwards};
 use crate::sink::VideoSink;
 use crate::time::ticks_to_duration;
 
@@ -51,6 +51,17 @@ fn take_in(pipeline: &Pipeline, current: u64, msg: FrameMsg) -> Option<ShownFram
     None
 }
 
+/// What to do with a picture now: unpaced, show it; else by the clock, in its direction.
+fn decide(pipeline: &Pipeline, pts: Duration, duration: Duration) -> FrameAction {
+    if pipeline.fast {
+        FrameAction::Present
+    } else if pipeline.trick_rate() < 0.0 {
+        frame_action_backwards(pts, duration, pipeline.position())
+    } else {
+        frame_action(pts, duration, pipeline.position())
+    }
+}
+
 /// Runs until the decoder side hangs up or the player shuts down.
 pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box<dyn VideoSink>) {
     let mut current = 0;
@@ -76,16 +87,15 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
         let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
         let replaced =
             pipeline.replaced(StreamKind::Video, current, f.epoch, &(pts..pts + duration));
-        if pts + duration <= pipeline.floor() || replaced {
+        // A new start (a seek, a new rate) may have come while the picture waited.
+        let stale = f.generation != pipeline.generation();
+        if stale || pts + duration <= pipeline.floor() || replaced {
             // Before the seek target (decoded only to reach it), or replaced by other media.
             pipeline.release(f.frame.byte_size());
             continue;
         }
-        let action = if pipeline.fast {
-            FrameAction::Present
-        } else {
-            frame_action(pts, duration, pipeline.position())
-        };
+        let trick = pipeline.in_trick();
+        let action = decide(&pipeline, pts, duration);
         match action {
             FrameAction::Present => {
                 if let Err(e) = sink.present(&f.frame) {
@@ -94,6 +104,9 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 let now = Instant::now();
                 let drift = if pipeline.fast {
                     pipeline.advance_fast(current, StreamKind::Video, pts);
+                    None
+                } else if trick {
+                    // A keyframe stands for its whole fragment: no A/V drift to speak of.
                     None
                 } else {
                     let clock = pipeline.position();
@@ -112,13 +125,14 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 pipeline.release(f.frame.byte_size());
             }
             FrameAction::Wait(d) => {
-                if !pipeline.audio_master() && d > DISCONTINUITY {
+                // In trick play the wait to the next keyframe is a fragment, not a jump.
+                if !pipeline.audio_master() && d > DISCONTINUITY && !trick {
                     // A timestamp jump (encoder gap) with no audio to carry the clock over it.
                     pipeline.with_clock_for(current, |c| {
                         c.anchor(pts, Instant::now(), !pipeline.hold(), false);
                     });
                 }
-                std::thread::sleep(d.div_f64(pipeline.speed()).min(POLL));
+                std::thread::sleep(d.div_f64(pipeline.speed().abs()).min(POLL));
                 pending = Some(f);
             }
             FrameAction::Drop => {

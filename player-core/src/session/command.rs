@@ -34,6 +34,9 @@ pub enum Command {
     /// The size the video is shown at, in pixels (`None`: unknown): the ABR does not fetch
     /// levels far larger than it.
     SetViewport(Option<(u32, u32)>),
+    /// Trick play: −16, −8, −4, −2, 2, 4, 8 or 16 times normal (negative: rewind), or back
+    /// to 1 (see [`RATES`](super::RATES)); another rate is refused with an error event.
+    SetRate(f64),
     /// Stop playback and release resources.
     Stop,
 }
@@ -41,7 +44,7 @@ pub enum Command {
 impl Command {
     /// Parses a control line: `pause`, `play`, `seek 30` (absolute seconds), `seek -20` /
     /// `seek +20` (relative), `replay [10]`, `live`, `quality N|auto`, `maxbitrate BPS|none`,
-    /// `audio NAME`, `video NAME`, `captions on|off`, `stop`.
+    /// `audio NAME`, `video NAME`, `captions on|off`, `rate R`, `stop`.
     pub fn parse(line: &str) -> Result<Command, String> {
         let mut words = line.split_whitespace();
         let verb = words.next().unwrap_or("").to_ascii_lowercase();
@@ -94,6 +97,9 @@ impl Command {
                 Some("off") => Command::SetCaptions(false),
                 _ => return Err("captions: expected on or off".into()),
             },
+            "rate" => Command::SetRate(
+                super::trick::parse_rate(arg.unwrap_or("")).map_err(|e| e.to_string())?,
+            ),
             "stop" | "quit" => Command::Stop,
             other => return Err(format!("unknown command {other:?}")),
         })
@@ -119,6 +125,7 @@ impl std::fmt::Display for Command {
             Command::GoLive => write!(f, "live"),
             Command::SetViewport(Some((w, h))) => write!(f, "viewport {w}x{h}"),
             Command::SetViewport(None) => write!(f, "viewport none"),
+            Command::SetRate(r) => write!(f, "rate {r}"),
             Command::Stop => write!(f, "stop"),
         }
     }
@@ -158,6 +165,15 @@ mod tests {
         assert!(Command::parse("captions").is_err());
         assert!(Command::parse("seek").is_err());
         assert!(Command::parse("jump").is_err());
+        assert_eq!(Command::parse("rate -8"), Ok(Command::SetRate(-8.0)));
+        assert_eq!(
+            Command::parse("rate 16").map(|c| c.to_string()),
+            Ok("rate 16".into())
+        );
+        for bad in ["rate", "rate 0", "rate 3", "rate 32", "rate fast"] {
+            let e = Command::parse(bad).expect_err(bad);
+            assert!(e.starts_with("rate: expected one of"), "{bad}: {e}");
+        }
         assert_eq!(
             Command::parse("seek -20").map(|c| c.to_string()),
             Ok("seek -20".into())

@@ -72,7 +72,8 @@ pub struct Stats {
     /// Latency behind the live edge, seconds (live only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_s: Option<f64>,
-    /// Playback rate holding the live latency (live only; 1 = normal).
+    /// Playback rate: the trick-play rate (negative: rewind), else on live the rate holding
+    /// the latency (1 = normal); absent on demand at 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
 }
@@ -236,6 +237,14 @@ pub enum Event {
         upcoming: bool,
         /// The playback position when it was reported, seconds.
         position_s: f64,
+    },
+    /// The trick-play rate changed: by command, or back to 1 by itself.
+    Rate {
+        /// The rate now (1 = normal; negative: rewind).
+        rate: f64,
+        /// Why: "command", "start" (rewind reached the start), "live" (fast forward reached
+        /// the live point), "end" (fast forward reached the end).
+        reason: String,
     },
     /// Periodic statistics (about once a second).
     Stats(Stats),

@@ -21,6 +21,7 @@ use super::io::{
 };
 use super::quality::{Outlook, Transfer};
 use super::track::{Delivered, Flight};
+use super::trick::key_frame_only;
 
 /// Fragments the ABR looks ahead.
 const HORIZON: usize = 8;
@@ -35,7 +36,7 @@ impl Session {
         if !track.idle(now) {
             return;
         }
-        let (ahead, cursor) = (track.ahead(position), track.cursor);
+        let (ahead, cursor, reverse) = (track.ahead(position), track.cursor, track.reverse());
         // One budget serves every stream: in real time a stream below the startup buffer
         // fetches even when the others have filled it, or playback could never start (or
         // resume) while they wait for the clock to consume what they hold.
@@ -45,7 +46,14 @@ impl Session {
             return;
         }
         let lookahead = self.pres.live.lookahead;
-        match next_fragment(self.pres.timeline(kind), cursor, lookahead) {
+        let next = if reverse {
+            // Backwards: the fragment before the last one, until the first is handed over.
+            let before = self.pres.timeline(kind).before(cursor);
+            before.map_or(NextFragment::End, NextFragment::Known)
+        } else {
+            next_fragment(self.pres.timeline(kind), cursor, lookahead)
+        };
+        match next {
             NextFragment::Known(chunk) => self.fetch(kind, chunk, false, now),
             NextFragment::Probe(chunk) => self.fetch(kind, chunk, true, now),
             NextFragment::Refresh => {
@@ -64,9 +72,11 @@ impl Session {
         }
     }
 
-    /// How far ahead to buffer (on live, bounded by the distance to the edge).
+    /// How far ahead to buffer (on live, bounded by the distance to the edge, unless
+    /// playing away from it).
     fn buffer_target(&self, now: Instant) -> Duration {
-        let latency = self.pres.is_live().then(|| self.latency(now));
+        let backwards = self.generation_trick().is_some_and(|t| t.reverse());
+        let latency = (self.pres.is_live() && !backwards).then(|| self.latency(now));
         buffer_target(
             self.cfg.buffer_ahead,
             self.pres.fragment_duration(),
@@ -77,10 +87,15 @@ impl Session {
     /// Starts fetching `chunk` of `kind` at the level the ABR (or an abandonment) chose.
     fn fetch(&mut self, kind: StreamKind, chunk: Chunk, probe: bool, now: Instant) {
         let levels = self.pres.plan(kind).map_or(0, |p| p.levels.len());
-        let forced = self.tracks[kind.idx()]
-            .as_mut()
-            .and_then(|t| t.forced.take());
+        let track = self.tracks[kind.idx()].as_mut();
+        let key_frames = track
+            .as_ref()
+            .and_then(|t| t.trick)
+            .is_some_and(|t| t.key_frames());
+        let forced = track.and_then(|t| t.forced.take());
         let choice = match forced {
+            // One picture a fragment: the lowest level is as good as any and the cheapest.
+            _ if key_frames => (0, "trick"),
             Some(l) => (l, "bandwidth"),
             None => self.choose_level(kind, now),
         };
@@ -261,7 +276,7 @@ impl Session {
         if let Some(t) = &mut self.tracks[kind.idx()]
             && let Some(f) = t.flight.take()
         {
-            t.cursor = f.chunk.start + 1;
+            t.pass(&f.chunk);
         }
     }
 
@@ -348,7 +363,7 @@ impl Session {
             // It left the window, or the encoder never made it: go on with the next one.
             self.pres.timeline_mut(kind).remove(start);
             if let Some(t) = &mut self.tracks[kind.idx()] {
-                t.cursor = start + 1;
+                t.pass(&f.chunk);
             }
         } else if let Some(e) = &f.last_error {
             // On demand the manifest is the whole truth: what it lists must be there.
@@ -394,8 +409,13 @@ impl Session {
         // The pipeline is observed at ticks: count what is handed over until the next one,
         // or fast fetches would overrun the budget in between.
         self.obs.queued_bytes += fetched.bytes as u64;
-        let epoch = self.tracks[kind.idx()].as_ref().map_or(0, |t| t.epoch);
-        if let Payload::Samples { units, kid } = fetched.payload {
+        let track = self.tracks[kind.idx()].as_ref();
+        let epoch = track.map_or(0, |t| t.epoch);
+        let key_frames = track.and_then(|t| t.trick).is_some_and(|t| t.key_frames());
+        if let Payload::Samples { mut units, kid } = fetched.payload {
+            if key_frames {
+                units = key_frame_only(units, chunk);
+            }
             let fragment = DecodeFragment {
                 generation: self.play.generation,
                 epoch,
@@ -411,8 +431,14 @@ impl Session {
             self.out.push_back(Action::Decode(kind, fragment));
         }
         if let Some(t) = &mut self.tracks[kind.idx()] {
-            t.buffered_end = ticks_to_duration(chunk.end(), timescale);
-            t.cursor = chunk.start + 1;
+            // Backwards, what is buffered reaches down to the fragment's start.
+            let reached = if t.reverse() {
+                chunk.start
+            } else {
+                chunk.end()
+            };
+            t.buffered_end = ticks_to_duration(reached, timescale);
+            t.pass(&chunk);
             t.delivered.push_back(Delivered {
                 start: chunk.start,
                 end: chunk.end(),

@@ -233,12 +233,15 @@ pub enum Action {
     /// Fetch the manifest again and report it.
     RefreshManifest,
     /// Start a new generation at media time `start`: drop everything queued, reset the clock
-    /// there and present nothing before it.
+    /// there and present nothing before it (backwards: nothing after it).
     Flush {
         /// The new generation.
         generation: u64,
         /// Where it starts.
         start: Duration,
+        /// Its trick-play rate: 1 plays every stream; any other rate plays video only, the
+        /// clock running at that rate (backwards when negative) with the audio muted.
+        rate: f64,
     },
     /// Hold the clock (startup, stall, pause) or let it run.
     Hold(bool),

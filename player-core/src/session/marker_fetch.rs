@@ -54,7 +54,7 @@ impl Session {
         for m in self.markers.schedule.due(position) {
             self.emit(Event::marker(&m, origin, position, false));
         }
-        let rate = self.follow.as_ref().map_or(1.0, |f| f.rate) * self.cfg.speed;
+        let rate = self.follow.as_ref().map_or(1.0, |f| f.rate) * self.rate() * self.cfg.speed;
         let playing = self.play.state == super::State::Playing && rate > 0.0;
         self.markers.next_due = self
             .markers

@@ -52,6 +52,7 @@ mod selection;
 mod text;
 mod text_fetch;
 mod track;
+mod trick;
 mod view;
 mod watchdog;
 
@@ -66,6 +67,7 @@ pub use io::{
     Observed, Payload, Progress, RequestId, Target,
 };
 pub use selection::Level;
+pub use trick::{RATES, RateError, check_rate, parse_rate, step_rate};
 pub use view::View;
 
 use std::collections::VecDeque;
@@ -96,6 +98,8 @@ pub struct Session {
     markers: Markers,
     /// Live: what is known of the edge and how it is followed.
     follow: Option<Follow>,
+    /// Trick play asked for (`None`: rate 1); each new generation plays at it.
+    trick: Option<trick::TrickPlay>,
     abr: QualityChooser,
     play: Playback,
     refresh: Refresh,
@@ -142,6 +146,7 @@ impl Session {
             text: None,
             markers: Markers::default(),
             follow: None,
+            trick: None,
             abr,
             play,
             refresh: Refresh::default(),

@@ -49,11 +49,13 @@ impl Session {
             }
             Command::GoLive if !over => self.go_live(now),
             Command::SetCaptions(on) => self.set_captions(on),
+            Command::SetRate(rate) if !over => self.change_rate(rate, now),
             Command::Stop => self.stop(),
             Command::Seek(_)
             | Command::SeekBy(_)
             | Command::SelectStream { .. }
-            | Command::GoLive => {}
+            | Command::GoLive
+            | Command::SetRate(_) => {}
         }
     }
 
@@ -94,15 +96,29 @@ impl Session {
         self.watchdog.progress(now);
         self.play.generation += 1;
         let generation = self.play.generation;
-        self.out.push_back(Action::Flush { generation, start });
+        let trick = self.trick;
+        let rate = self.rate();
+        self.out.push_back(Action::Flush {
+            generation,
+            start,
+            rate,
+        });
         self.out.push_back(Action::Hold(true));
         self.obs.position = start;
         self.markers.schedule.restart(start);
         self.obs.output_done = [false; 2];
         for kind in [StreamKind::Video, StreamKind::Audio] {
-            self.tracks[kind.idx()] = self.pres.plan(kind).map(|_| {
+            // Trick play shows video only: audio is muted, and not fetched.
+            let wanted = trick.is_none() || kind == StreamKind::Video;
+            self.tracks[kind.idx()] = self.pres.plan(kind).filter(|_| wanted).map(|_| {
                 let cursor = self.pres.cursor_at(kind, start);
-                Track::new(cursor, start)
+                match trick {
+                    Some(t) if t.reverse() => Track::backwards(cursor, start, t),
+                    _ => Track {
+                        trick,
+                        ..Track::new(cursor, start)
+                    },
+                }
             });
         }
         if let Some((requested_s, clamped)) = requested {
@@ -150,6 +166,7 @@ impl Session {
             ));
             return;
         }
+        self.end_trick("live");
         self.jump_to_live(true, now);
     }
 

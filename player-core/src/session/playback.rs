@@ -74,10 +74,14 @@ impl Session {
             self.hold_latency(now);
             return;
         }
+        if self.trick_bounds(now) {
+            return;
+        }
         if self.reached_end() {
             if self.play.state != State::Ended {
                 self.out.push_back(Action::Hold(true));
                 self.end_stall(now);
+                self.end_trick("end");
                 self.set_state(State::Ended);
                 let position_s = self.position_s();
                 self.emit(Event::Ended { position_s });
@@ -109,13 +113,18 @@ impl Session {
         }
     }
 
-    /// On demand, every output has played its last sample.
+    /// On demand, every output of the generation has played its last sample (played
+    /// backwards, the end is the start: see `trick_bounds`).
     fn reached_end(&self) -> bool {
+        let playing: Vec<_> = self.tracks.iter().flatten().collect();
         !self.pres.is_live()
+            && !playing.is_empty()
+            && !playing.iter().any(|t| t.reverse())
             && self
                 .pres
                 .kinds()
                 .iter()
+                .filter(|k| self.tracks[k.idx()].is_some())
                 .all(|k| self.obs.output_done[k.idx()])
     }
 
@@ -170,7 +179,9 @@ impl Session {
     fn report_decoder(&mut self, now: Instant) {
         let counters = self.obs.counters.per_level.clone();
         let before = std::mem::replace(&mut self.play.decoder_mark, counters.clone());
-        if self.cfg.fast || self.play.state != super::State::Playing {
+        // In trick play the deadlines are the rate's, not the ones the ABR plans for.
+        let trick = self.generation_trick().is_some();
+        if self.cfg.fast || self.play.state != super::State::Playing || trick {
             return;
         }
         let Some(plan) = self.pres.plan(super::StreamKind::Video).cloned() else {
@@ -235,7 +246,10 @@ impl Session {
             frames_dropped: c.frames_dropped,
             audio_frames: c.audio_frames,
             latency_s: live.map(|(edge, _)| (edge - position_s).max(0.0)),
-            rate: self.follow.as_ref().map(|f| f.rate),
+            rate: self
+                .trick
+                .map(|t| t.rate)
+                .or(self.follow.as_ref().map(|f| f.rate)),
         }
     }
 }

@@ -75,7 +75,12 @@ impl Session {
             let timescale = self.pres.timeline(kind).timescale;
             let now = duration_to_ticks(position, timescale);
             if let Some(t) = self.tracks[kind.idx()].as_mut() {
-                while t.delivered.front().is_some_and(|d| d.end <= now) {
+                // Backwards, a fragment is behind once the position is below its start.
+                let reverse = t.reverse();
+                let played = |d: &super::track::Delivered| {
+                    if reverse { d.start > now } else { d.end <= now }
+                };
+                while t.delivered.front().is_some_and(played) {
                     t.delivered.pop_front();
                 }
             }

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::manifest::Chunk;
 
 use super::io::RequestId;
+use super::trick::TrickPlay;
 
 /// The fetch state of one stream for the current generation.
 #[derive(Debug)]
@@ -33,6 +34,8 @@ pub(crate) struct Track {
     pub epoch: u32,
     /// Fragments handed to the decoder and not yet played: start, end (ticks) and level.
     pub delivered: VecDeque<Delivered>,
+    /// Trick play of this generation (video only): key frames, backwards.
+    pub trick: Option<TrickPlay>,
 }
 
 /// A fragment handed to the decoder.
@@ -57,16 +60,44 @@ impl Track {
             last_level: None,
             epoch: 0,
             delivered: VecDeque::new(),
+            trick: None,
         }
     }
 
-    /// Media buffered ahead of `position` (infinite once everything was handed over).
+    /// A stream played backwards from `start`: fetching from the fragment holding `cursor`
+    /// (ticks) down. The cursor then means "the next fragment starts before this".
+    pub fn backwards(cursor: u64, start: Duration, trick: TrickPlay) -> Track {
+        Track {
+            cursor: cursor + 1,
+            trick: Some(trick),
+            ..Track::new(cursor, start)
+        }
+    }
+
+    /// Whether fragments go in descending order.
+    pub fn reverse(&self) -> bool {
+        self.trick.is_some_and(TrickPlay::reverse)
+    }
+
+    /// Media buffered ahead of `position` in the direction of play (infinite once
+    /// everything was handed over); backwards, `buffered_end` is the lowest start fetched.
     pub fn ahead(&self, position: Duration) -> Duration {
         if self.done {
             Duration::MAX
+        } else if self.reverse() {
+            position.saturating_sub(self.buffered_end)
         } else {
             self.buffered_end.saturating_sub(position)
         }
+    }
+
+    /// Moves past `chunk` (handed over, skipped or gone), in the direction of play.
+    pub fn pass(&mut self, chunk: &Chunk) {
+        self.cursor = if self.reverse() {
+            chunk.start
+        } else {
+            chunk.start + 1
+        };
     }
 
     /// Whether a new request may be made now (a wait that has passed is forgotten).
@@ -201,5 +232,19 @@ mod tests {
         t.done = true;
         assert_eq!(t.ahead(Duration::from_secs(9)), Duration::MAX);
         assert!(!t.idle(Instant::now()));
+    }
+
+    #[test]
+    fn backwards_the_buffer_lies_below_the_position() {
+        let trick = TrickPlay { rate: -4.0 };
+        let mut t = Track::backwards(30, Duration::from_secs(3), trick);
+        assert_eq!(t.cursor, 31, "the fragment holding the start comes first");
+        t.buffered_end = Duration::from_secs(1);
+        assert_eq!(t.ahead(Duration::from_secs(4)), Duration::from_secs(3));
+        t.pass(&Chunk {
+            start: 10,
+            duration: 10,
+        });
+        assert_eq!(t.cursor, 10);
     }
 }

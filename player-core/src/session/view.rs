@@ -29,6 +29,8 @@ pub struct View {
     pub has_captions: bool,
     /// Every marker known (chapters, ad signals, script commands), by start.
     pub markers: Arc<[crate::markers::Marker]>,
+    /// The trick-play rate asked for (1 = normal; negative: rewind).
+    pub rate: f64,
 }
 
 impl Session {
@@ -48,6 +50,7 @@ impl Session {
                 .map_or_else(|| Arc::from([]), |p| p.levels.clone()),
             has_captions: self.text.is_some(),
             markers: self.markers.list.clone(),
+            rate: self.rate(),
         }
     }
 }

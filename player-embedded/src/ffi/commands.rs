@@ -127,6 +127,29 @@ pub unsafe extern "C" fn sp_player_go_live(p: *mut sp_player) -> sp_status {
     }
 }
 
+/// Trick play: fast forward or rewind at `rate` times normal — -16, -8, -4, -2, 2, 4, 8 or
+/// 16 (negative rewinds) — or back to normal playback at 1. Above 2x and in rewind only the
+/// first picture of each fragment is shown; the audio is muted while the rate is not 1.
+/// Rewinding to the start, or fast forwarding to the live point, returns to 1 by itself
+/// (`SP_EVENT_RATE`). Another rate answers `SP_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `p` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sp_player_set_rate(p: *mut sp_player, rate: f64) -> sp_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        on_session(p, |s| {
+            let player = s.player()?;
+            let rate = player_core::session::check_rate(rate)
+                .map_err(|e| Failure::new(sp_status::SP_ERR_INVALID_ARGUMENT, e.to_string()))?;
+            player.set_rate(rate);
+            restarted(s);
+            Ok(())
+        })
+    }
+}
+
 /// Stops playback; the presentation stays open until `sp_player_open` or `sp_player_free`.
 ///
 /// # Safety

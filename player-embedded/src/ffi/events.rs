@@ -46,6 +46,9 @@ pub const SP_EVENT_FAILOVER: sp_event_type = 11;
 /// position (`upcoming` true), delivered when playback reaches `start_s` (`upcoming`
 /// false; again after a seek back). `text` when the sample is text, else `data_base64`.
 pub const SP_EVENT_MARKER: sp_event_type = 12;
+/// `{"type":"rate","rate","reason"}`: the trick-play rate changed (`reason`: "command", or
+/// back to 1 by itself at the "start", the "live" point or the "end").
+pub const SP_EVENT_RATE: sp_event_type = 13;
 
 /// The `sp_event_type` of an event.
 pub(crate) fn event_type(ev: &Event) -> sp_event_type {
@@ -63,6 +66,7 @@ pub(crate) fn event_type(ev: &Event) -> sp_event_type {
         Event::Retry { .. } => SP_EVENT_RETRY,
         Event::Failover { .. } => SP_EVENT_FAILOVER,
         Event::Marker { .. } => SP_EVENT_MARKER,
+        Event::Rate { .. } => SP_EVENT_RATE,
     }
 }
 

@@ -25,7 +25,8 @@ pub use callbacks::{sp_event_cb, sp_frame, sp_key_cb, sp_video_cb};
 pub use commands::{
     SP_STREAM_AUDIO, SP_STREAM_VIDEO, sp_player_go_live, sp_player_pause, sp_player_play,
     sp_player_position, sp_player_replay, sp_player_seek, sp_player_select_stream,
-    sp_player_set_captions, sp_player_set_max_bitrate, sp_player_stop, sp_stream_type,
+    sp_player_set_captions, sp_player_set_max_bitrate, sp_player_set_rate, sp_player_stop,
+    sp_stream_type,
 };
 pub use config::{
     SP_DECODER_AUTO, SP_DECODER_LIBAV, SP_DECODER_OPENH264, SP_FLAG_ALL_CHANNELS, SP_FLAG_CAPTIONS,
@@ -33,8 +34,8 @@ pub use config::{
 };
 pub use events::{
     SP_EVENT_BUFFERING, SP_EVENT_CAPTION, SP_EVENT_COMMAND, SP_EVENT_ENDED, SP_EVENT_ERROR,
-    SP_EVENT_FAILOVER, SP_EVENT_MARKER, SP_EVENT_QUALITY, SP_EVENT_RETRY, SP_EVENT_SEEK,
-    SP_EVENT_STATE, SP_EVENT_STATS, SP_EVENT_TRACK, sp_event_type,
+    SP_EVENT_FAILOVER, SP_EVENT_MARKER, SP_EVENT_QUALITY, SP_EVENT_RATE, SP_EVENT_RETRY,
+    SP_EVENT_SEEK, SP_EVENT_STATE, SP_EVENT_STATS, SP_EVENT_TRACK, sp_event_type,
 };
 pub use handle::{sp_player, sp_player_free, sp_player_last_error, sp_player_new, sp_player_open};
 pub use pull::{sp_frame_release, sp_player_next_video_frame};

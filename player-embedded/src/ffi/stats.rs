@@ -60,8 +60,9 @@ pub struct sp_stats {
     pub startup_ms: i64,
     /// Live: how far behind the live edge playback is, ms; -1 on demand.
     pub latency_ms: i64,
-    /// Live: the playback rate holding the latency, in thousandths (1000 = normal).
-    pub rate_permille: u32,
+    /// The playback rate in thousandths (1000 = normal): the trick-play rate (negative while
+    /// rewinding, see `sp_player_set_rate`), else on live the rate holding the latency.
+    pub rate_permille: i32,
 }
 
 fn state_code(s: Option<State>) -> sp_state {
@@ -120,7 +121,7 @@ pub unsafe extern "C" fn sp_player_stats(p: *const sp_player, out: *mut sp_stats
                 avg_bitrate: summary.avg_bitrate,
                 startup_ms: summary.startup_s.map_or(-1, |s| ms(s) as i64),
                 latency_ms: seen.stats.latency_s.map_or(-1, |l| ms(l) as i64),
-                rate_permille: (seen.stats.rate.unwrap_or(1.0) * 1000.0).round() as u32,
+                rate_permille: (seen.stats.rate.unwrap_or(1.0) * 1000.0).round() as i32,
             };
             Ok(())
         })

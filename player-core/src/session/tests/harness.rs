@@ -138,6 +138,8 @@ pub struct Script {
     pub log: Vec<Action>,
     /// The playback rate the session last asked for.
     pub rate: f64,
+    /// The trick-play rate of the generation (negative: the clock runs backwards).
+    pub trick: f64,
 }
 
 /// Seconds as a duration.
@@ -157,6 +159,7 @@ impl Script {
             obs: Observed::default(),
             log: Vec::new(),
             rate: 1.0,
+            trick: 1.0,
         };
         let first = script.drain();
         if let Some(start) = first.iter().find_map(|a| match a {
@@ -180,8 +183,10 @@ impl Script {
             out.push(a);
         }
         for a in &out {
-            if let Action::SetRate(r) = a {
-                self.rate = *r;
+            match a {
+                Action::SetRate(r) => self.rate = *r,
+                Action::Flush { rate, .. } => self.trick = *rate,
+                _ => {}
             }
             self.log.push(clone_action(a));
         }
@@ -200,11 +205,17 @@ impl Script {
         self.input(Input::Tick(obs))
     }
 
-    /// Lets `d` of wall time pass, the clock advancing at the playback rate when `playing`.
+    /// Lets `d` of wall time pass, the clock advancing at the playback rate when `playing`
+    /// (going back in rewind, never below zero).
     pub fn wait(&mut self, d: Duration, playing: bool) -> Vec<Action> {
         self.now += d;
         if playing {
-            self.obs.position += d.mul_f64(self.rate);
+            let moved = d.mul_f64((self.rate * self.trick).abs());
+            self.obs.position = if self.trick < 0.0 {
+                self.obs.position.saturating_sub(moved)
+            } else {
+                self.obs.position + moved
+            };
         }
         self.tick()
     }
@@ -349,7 +360,9 @@ pub fn last_hold(actions: &[Action]) -> Option<bool> {
 /// The new generation's start among `actions`.
 pub fn flush(actions: &[Action]) -> Option<(u64, Duration)> {
     actions.iter().find_map(|a| match a {
-        Action::Flush { generation, start } => Some((*generation, *start)),
+        Action::Flush {
+            generation, start, ..
+        } => Some((*generation, *start)),
         _ => None,
     })
 }
@@ -370,9 +383,14 @@ pub fn clone_action(a: &Action) -> Action {
         Action::Fetch(r) => Action::Fetch(r.clone()),
         Action::Cancel(id) => Action::Cancel(*id),
         Action::RefreshManifest => Action::RefreshManifest,
-        Action::Flush { generation, start } => Action::Flush {
+        Action::Flush {
+            generation,
+            start,
+            rate,
+        } => Action::Flush {
             generation: *generation,
             start: *start,
+            rate: *rate,
         },
         Action::Hold(h) => Action::Hold(*h),
         Action::SetRate(r) => Action::SetRate(*r),

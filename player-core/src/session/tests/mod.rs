@@ -10,5 +10,6 @@ mod latency;
 mod live;
 mod live_origin;
 mod markers;
+mod trick;
 mod vod;
 mod watchdog;
