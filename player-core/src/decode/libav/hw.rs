@@ -105,6 +105,7 @@ pub(crate) fn hardware_video(
     config: &DecoderConfig,
     timescale: u64,
 ) -> Result<Box<dyn VideoDecoder>, DecodeError> {
+    super::quiet_library_log();
     let unavailable = |why: String| DecodeError::Unavailable(why);
     if !config.is_video() {
         return Err(unavailable(format!("{} is not video", codec_name(config))));

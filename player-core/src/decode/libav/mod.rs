@@ -19,6 +19,24 @@ use crate::demux::DecoderConfig;
 
 pub(super) use hw::hardware_video;
 
+/// libavcodec writes its own log to stderr from its threads, in pieces that interleave with
+/// smoothplay's lines; what it reports that matters comes back as a `DecodeError` (damaged
+/// pictures, refused packets). So it stays silent unless `SMOOTHPLAY_LOG` asks for logs
+/// (anything but empty or `off`).
+pub(super) fn quiet_library_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let asked = std::env::var("SMOOTHPLAY_LOG").unwrap_or_default();
+        let level = if !asked.trim().is_empty() && asked.trim() != "off" {
+            ff::AV_LOG_WARNING
+        } else {
+            ff::AV_LOG_QUIET
+        };
+        // SAFETY: sets a global integer in libavutil; no other state is touched.
+        unsafe { ff::av_log_set_level(level) };
+    });
+}
+
 /// A software video decoder; `threads` > 1 uses libavcodec's frame threads.
 pub(super) fn software_video(
     config: &DecoderConfig,
@@ -111,6 +129,7 @@ impl Codec {
         threads: usize,
         hw: Option<&hw::Device>,
     ) -> Result<Codec, DecodeError> {
+        quiet_library_log();
         let name = codec_name(config);
         let init = |what: String| DecodeError::Init { codec: name, what };
         // SAFETY: plain lookups in libavcodec's static codec table.
