@@ -7,6 +7,7 @@ mod compression;
 mod error;
 mod fetcher;
 pub mod local_file;
+mod marker_read;
 pub mod proxy;
 mod retry;
 mod single_file;
@@ -21,6 +22,7 @@ pub use error::NetError;
 pub use fetcher::{
     Download, FetchConfig, Fetcher, Progress, RequestKind, RetryNotice, RetryWatcher, Verdict,
 };
+pub use marker_read::load_markers;
 pub use proxy::{ProxyRules, ProxySetting};
 pub use retry::{Jitter, RetryPolicy};
 pub use source::{Source, manifest_url};

@@ -17,14 +17,12 @@ mod driver;
 mod fetch_task;
 pub(crate) mod keys;
 pub mod license;
-mod marker_read;
 mod messages;
 mod pipeline;
 mod pool_shared;
 mod present_audio;
 mod present_video;
 mod stats;
-mod varispeed;
 mod video_pool;
 mod video_stage;
 
@@ -36,7 +34,6 @@ pub use config::SlowDecode;
 pub use config::{AudioChannels, Config};
 pub use keys::Keys;
 pub use license::ClearKeyProvider;
-pub use marker_read::load_markers;
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;

@@ -11,8 +11,8 @@ use crate::time::{duration_to_ticks, ticks_to_duration};
 
 use super::messages::PcmMsg;
 use super::pipeline::{Mark, Pipeline};
-use super::varispeed::Varispeed;
 use crate::session::{Event, StreamKind};
+use crate::sink::Varispeed;
 
 const POLL: Duration = Duration::from_millis(5);
 /// Timestamp gaps up to this are filled with silence; longer ones (encoder gaps, loops)

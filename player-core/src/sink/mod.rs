@@ -1,11 +1,14 @@
-//! Where decoded media goes: the `VideoSink` / `AudioSink` traits and null sinks.
+//! Where decoded media goes: the `VideoSink` / `AudioSink` traits, null sinks, and the
+//! variable-speed stage audio passes through on its way to a sink.
 //!
 //! The desktop shell, the headless CLI, the C ABI and tests plug in their own sinks. Sinks
 //! are driven from the player's presentation threads, never from the decoder threads.
 
 mod null;
+mod varispeed;
 
 pub use null::{NullAudioSink, NullVideoSink};
+pub(crate) use varispeed::Varispeed;
 
 use crate::base::VideoFrame;
 

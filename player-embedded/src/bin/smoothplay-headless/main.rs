@@ -2,7 +2,7 @@
 //! without a window.
 
 use clap::{Parser, Subcommand};
-use player_core::player::load_markers;
+use player_core::net::load_markers;
 use player_embedded::headless::{PlayArgs, ThumbsArgs, run_play, run_thumbs};
 use player_embedded::net_args::NetArgs;
 use player_embedded::probe::{render_json, render_text, summarize_for, with_markers};

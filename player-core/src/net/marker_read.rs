@@ -3,11 +3,11 @@
 
 use std::collections::HashSet;
 
+use super::{FetchConfig, Fetcher, Source, Verdict};
 use crate::demux::stream_track;
 use crate::error::Result;
 use crate::manifest::Manifest;
 use crate::markers::{Marker, from_fragment, is_marker_stream, marker_of};
-use crate::net::{FetchConfig, Fetcher, Source, Verdict};
 
 /// Sparse fragments read per stream, at most.
 const MAX_FRAGMENTS: usize = 512;
@@ -20,7 +20,10 @@ pub fn load_markers(input: &str, network: FetchConfig) -> Result<(Manifest, Vec<
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| super::spawn_error("network runtime", &e))?;
+        .map_err(|e| crate::error::Error::Spawn {
+            what: "network runtime".into(),
+            message: e.to_string(),
+        })?;
     let fetcher = Fetcher::new(network)?;
     runtime.block_on(async {
         let (source, manifest) = Source::open(input, fetcher, &[]).await?;
