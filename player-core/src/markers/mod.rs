@@ -137,6 +137,25 @@ pub fn from_fragment(s: &StreamIndex, track: &TrackFragment, body: &[u8]) -> Vec
     out
 }
 
+/// The markers stream `s` carries in the manifest (`<f>` samples of a `ManifestOutput`
+/// stream), each lasting its chunk.
+pub fn carried(s: &StreamIndex) -> Vec<Marker> {
+    let samples = &s.embedded_samples;
+    samples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let nth = samples[..i].iter().filter(|o| o.start == e.start).count();
+            let duration = s
+                .chunks
+                .iter()
+                .find(|c| c.start == e.start)
+                .map(|c| c.duration);
+            marker_of(s, e.start, duration, nth, &e.data)
+        })
+        .collect()
+}
+
 /// The sample as text: UTF-8 without control characters other than white space (a
 /// trailing NUL, as C writers leave, is dropped).
 fn as_text(bytes: &[u8]) -> Option<String> {

@@ -7,7 +7,7 @@ use super::{FetchConfig, Fetcher, Source, Verdict};
 use crate::demux::stream_track;
 use crate::error::Result;
 use crate::manifest::Manifest;
-use crate::markers::{Marker, from_fragment, is_marker_stream, marker_of};
+use crate::markers::{Marker, from_fragment, is_marker_stream};
 
 /// Sparse fragments read per stream, at most.
 const MAX_FRAGMENTS: usize = 512;
@@ -38,20 +38,8 @@ async fn read_all(source: &Source, m: &Manifest) -> Vec<Marker> {
         if !is_marker_stream(s) {
             continue;
         }
-        let mut carried = HashSet::new();
-        for (nth, e) in s.embedded_samples.iter().enumerate() {
-            let same = s.embedded_samples[..nth]
-                .iter()
-                .filter(|o| o.start == e.start)
-                .count();
-            let duration = s
-                .chunks
-                .iter()
-                .find(|c| c.start == e.start)
-                .map(|c| c.duration);
-            out.push(marker_of(s, e.start, duration, same, &e.data));
-            carried.insert(e.start);
-        }
+        let carried: HashSet<u64> = s.embedded_samples.iter().map(|e| e.start).collect();
+        out.extend(crate::markers::carried(s));
         for c in s
             .chunks
             .iter()

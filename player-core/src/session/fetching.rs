@@ -192,19 +192,13 @@ impl Session {
 
     /// A fetch finished: route it to the stream that asked for it.
     pub(super) fn on_fetched(&mut self, id: RequestId, outcome: FetchOutcome, now: Instant) {
-        if let FetchOutcome::Got(f) = &outcome
-            && !f.children.is_empty()
-        {
-            let children = f.children.clone();
-            self.note_child_tracks(&children);
+        if let FetchOutcome::Got(f) = &outcome {
+            self.note_child_tracks(&f.children);
         }
-        let mut outcome = Some(outcome);
-        if self.on_marker_fetched(id, &mut outcome, now) {
+        if let Some(i) = self.marker_stream_of(id) {
+            self.on_marker_fetched(i, outcome, now);
             return;
         }
-        let Some(outcome) = outcome else {
-            return;
-        };
         if self.is_probe(id) {
             self.on_probe(id, outcome, now);
             return;

@@ -110,27 +110,19 @@ impl Session {
         }
     }
 
-    /// Whether `id` is a marker stream's request; handles its outcome if so.
-    pub(super) fn on_marker_fetched(
-        &mut self,
-        id: super::io::RequestId,
-        outcome: &mut Option<FetchOutcome>,
-        now: Instant,
-    ) -> bool {
-        let Some(i) = self
-            .markers
+    /// The marker stream whose request `id` is.
+    pub(super) fn marker_stream_of(&self, id: super::io::RequestId) -> Option<usize> {
+        self.markers
             .streams
             .iter()
             .position(|s| s.flight.is_some_and(|f| f.0 == id))
-        else {
-            return false;
-        };
-        let Some(outcome) = outcome.take() else {
-            return true;
-        };
+    }
+
+    /// A fetch of marker stream `i` finished.
+    pub(super) fn on_marker_fetched(&mut self, i: usize, outcome: FetchOutcome, now: Instant) {
         let s = &mut self.markers.streams[i];
         let Some((_, chunk)) = s.flight.take() else {
-            return true;
+            return;
         };
         let mut done = true;
         let mut problem = None;
@@ -160,7 +152,6 @@ impl Session {
         {
             self.emit(Event::problem("markers", message, false));
         }
-        true
     }
 
     /// Takes in a fetched sparse fragment of marker stream `i`: its markers, its exact

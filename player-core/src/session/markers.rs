@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::manifest::{Chunk, Manifest};
-use crate::markers::{Marker, MarkerSchedule, is_marker_stream, marker_of, stream_name};
+use crate::markers::{Marker, MarkerSchedule, is_marker_stream, stream_name};
 use crate::time::duration_to_ticks;
 
 use super::io::RequestId;
@@ -126,18 +126,12 @@ impl Markers {
             for c in &s.chunks {
                 ms.know(c.start, Some(c.duration));
             }
-            for (nth, e) in s.embedded_samples.iter().enumerate() {
-                let same_start = s.embedded_samples[..nth]
-                    .iter()
-                    .filter(|o| o.start == e.start)
-                    .count();
-                let duration = ms.chunks.get(&e.start).and_then(|c| c.duration);
-                carried.push(marker_of(s, e.start, duration, same_start, &e.data));
-                ms.know(e.start, duration);
+            for e in &s.embedded_samples {
                 if let Some(c) = ms.chunks.get_mut(&e.start) {
                     c.done = true;
                 }
             }
+            carried.extend(crate::markers::carried(s));
         }
         carried
     }
