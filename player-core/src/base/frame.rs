@@ -65,6 +65,15 @@ fn copy_rows(out: &mut Vec<u8>, plane: &[u8], stride: usize, width: usize, rows:
     }
 }
 
+/// The planes go back to [`super::spare_planes`] for the next picture a decoder copies.
+impl Drop for VideoFrame {
+    fn drop(&mut self) {
+        for plane in [&mut self.y, &mut self.u, &mut self.v] {
+            super::spare_planes::give(std::mem::take(plane));
+        }
+    }
+}
+
 impl std::fmt::Debug for VideoFrame {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VideoFrame")

@@ -7,6 +7,7 @@
 pub mod annex_b;
 mod content_key;
 mod frame;
+pub mod spare_planes;
 mod sync;
 mod uuid;
 

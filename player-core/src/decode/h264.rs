@@ -20,7 +20,7 @@ use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
 use openh264::formats::YUVSource;
 
 use super::DecodeError;
-use crate::base::{VideoFrame, nal_type, split_annex_b};
+use crate::base::{VideoFrame, nal_type, spare_planes, split_annex_b};
 
 /// More waiting timestamps than openh264 can hold pictures means some were lost.
 const MAX_PENDING: usize = 40;
@@ -155,9 +155,9 @@ fn copy_frame(yuv: &DecodedYUV<'_>, (pts, duration): (u64, u64), timescale: u64)
         timescale,
         width: u32::try_from(width).unwrap_or(0),
         height: u32::try_from(height).unwrap_or(0),
-        y: yuv.y().to_vec(),
-        u: yuv.u().to_vec(),
-        v: yuv.v().to_vec(),
+        y: spare_planes::copy_of(yuv.y()),
+        u: spare_planes::copy_of(yuv.u()),
+        v: spare_planes::copy_of(yuv.v()),
         y_stride,
         uv_stride,
     }

@@ -409,6 +409,8 @@ impl Drop for Player {
         for t in threads {
             let _ = t.join();
         }
+        // The spare planes are a cache for playing; a stopped player leaves no pictures behind.
+        crate::base::spare_planes::release();
     }
 }
 

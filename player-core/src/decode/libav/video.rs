@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use ffmpeg_sys_next as ff;
 
 use super::{Codec, Received};
-use crate::base::VideoFrame;
+use crate::base::{VideoFrame, spare_planes};
 use crate::decode::{DecodeError, VideoDecoder};
 
 /// Durations of access units fed but not yet output, by PTS (bounded: a decoder holds few).
@@ -174,7 +174,7 @@ fn convert(f: &ff::AVFrame, pts: u64, duration: u64, timescale: u64) -> Result<V
         }
         // SAFETY: libavcodec's plane i holds `rows` rows of `linesize[i]` bytes.
         let bytes = unsafe { std::slice::from_raw_parts(f.data[i], stride * rows) };
-        Ok((bytes.to_vec(), stride))
+        Ok((spare_planes::copy_of(bytes), stride))
     };
     let format = f.format;
     let (y, y_stride, u, v, uv_stride) = match format {
@@ -188,13 +188,14 @@ fn convert(f: &ff::AVFrame, pts: u64, duration: u64, timescale: u64) -> Result<V
             let (y, ys) = plane(0, h)?;
             let (uv, uvs) = plane(1, ch)?;
             let cw = w.div_ceil(2);
-            let (mut u, mut v) = (Vec::with_capacity(cw * ch), Vec::with_capacity(cw * ch));
+            let (mut u, mut v) = (spare_planes::take(cw * ch), spare_planes::take(cw * ch));
             for row in uv.chunks(uvs).take(ch) {
                 for px in row.chunks_exact(2).take(cw) {
                     u.push(px[0]);
                     v.push(px[1]);
                 }
             }
+            spare_planes::give(uv);
             (y, ys, u, v, cw)
         }
         other => return Err(format!("pixel format {other} is not 8-bit 4:2:0")),
