@@ -210,6 +210,9 @@ impl Driver {
             }
             Action::Decode(kind, fragment) => {
                 p.charge(fragment.bytes);
+                if kind == StreamKind::Video {
+                    p.note_video_span(fragment.generation, fragment.span.clone());
+                }
                 self.send(kind, DecodeMsg::Fragment(fragment));
             }
             Action::EndOfStream(kind, generation) => {

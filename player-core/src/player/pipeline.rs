@@ -3,6 +3,8 @@
 //! the counters, a slot for a fatal error, and the event queue. The session decides; this is
 //! only how its decisions reach the threads and how their observations come back.
 
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -14,6 +16,11 @@ use crate::session::{Event, Observed, StreamKind};
 
 use super::stats::StatsAccum;
 
+/// Video fragment spans remembered (a few seconds of buffer's worth and more).
+const MAX_SPANS: usize = 64;
+/// Longest a released free-running clock waits for the first picture.
+const FIRST_PICTURE_WAIT: Duration = Duration::from_secs(2);
+
 /// Shared between the driver, decoders and presenters.
 pub(crate) struct Pipeline {
     /// Work stamped with another generation is discarded.
@@ -22,6 +29,10 @@ pub(crate) struct Pipeline {
     clock: Mutex<MasterClock>,
     /// Playback must not advance (user pause, startup, stall, seek).
     hold: AtomicBool,
+    /// The generation whose first picture the video output holds (`u64::MAX`: none yet).
+    picture_generation: AtomicU64,
+    /// Since when a released free-running clock waits for the first picture.
+    awaiting_picture: Mutex<Option<Instant>>,
     /// The audio output drives the clock.
     audio_master: AtomicBool,
     /// Run unpaced.
@@ -41,6 +52,11 @@ pub(crate) struct Pipeline {
     active: [AtomicBool; 2],
     /// Nothing before this media time is presented (seek target), ns.
     floor: AtomicU64,
+    /// Media spans of the video fragments handed to the decoders (latest few, with their
+    /// generation): a picture far ahead of the clock is past a timestamp jump only when no
+    /// fragment covers the time between (pictures skipped by a late decoder, or replaced,
+    /// leave the clock to play through their span).
+    video_spans: Mutex<VecDeque<(u64, Range<Duration>)>>,
     /// Bytes of compressed media and decoded frames queued.
     queued_bytes: AtomicU64,
     /// The memory budget for what is queued (pictures decoded ahead wait for room in it).
@@ -99,6 +115,8 @@ impl Pipeline {
             generation: AtomicU64::new(0),
             clock: Mutex::new(MasterClock::with_rate(start, opened_at, speed)),
             hold: AtomicBool::new(true),
+            picture_generation: AtomicU64::new(u64::MAX),
+            awaiting_picture: Mutex::new(None),
             audio_master: AtomicBool::new(false),
             fast,
             base_speed: speed,
@@ -108,6 +126,7 @@ impl Pipeline {
             fast_progress: [AtomicU64::new(nanos(start)), AtomicU64::new(nanos(start))],
             active: [AtomicBool::new(false), AtomicBool::new(false)],
             floor: AtomicU64::new(nanos(start)),
+            video_spans: Mutex::new(VecDeque::new()),
             queued_bytes: AtomicU64::new(0),
             budget: 32 << 20,
             shutdown: AtomicBool::new(false),
@@ -141,6 +160,7 @@ impl Pipeline {
         };
         let floor = if rate < 0.0 { Duration::ZERO } else { start };
         self.floor.store(nanos(floor), Ordering::Release);
+        *locked(&self.awaiting_picture) = None;
         self.trick_rate.store(rate.to_bits(), Ordering::Release);
         // Under the clock's lock, so no output can anchor it for the old generation after.
         let mut clock = locked(&self.clock);
@@ -247,12 +267,45 @@ impl Pipeline {
         self.hold.load(Ordering::Acquire)
     }
 
-    /// Holds or releases playback; a free-running clock (no audio master) follows at once.
+    /// Holds or releases playback. A free-running clock (no audio master) follows at once,
+    /// except that a release waits for the video output's first picture of the generation:
+    /// a clock that ran while a slow machine decoded the first keyframe would make the
+    /// pictures after it late, and they would be skipped.
     pub fn set_hold(&self, hold: bool) {
+        let mut awaiting = locked(&self.awaiting_picture);
         self.hold.store(hold, Ordering::Release);
-        if !self.audio_master() && !self.fast {
-            self.with_clock(|c| c.set_running(!hold, Instant::now()));
+        if self.audio_master() || self.fast {
+            return;
         }
+        let wait = !hold
+            && self.is_active(StreamKind::Video)
+            && self.picture_generation.load(Ordering::Acquire) != self.generation();
+        *awaiting = wait.then(Instant::now);
+        self.with_clock(|c| c.set_running(!hold && !wait, Instant::now()));
+    }
+
+    /// The video output holds its first picture of `generation`: a clock waiting for it runs.
+    pub fn picture_ready(&self, generation: u64) {
+        if self.picture_generation.swap(generation, Ordering::AcqRel) == generation {
+            return;
+        }
+        self.start_awaited(|_| generation == self.generation());
+    }
+
+    /// Runs a clock that has waited longer than `FIRST_PICTURE_WAIT` for the first picture
+    /// (a video stream that shows nothing must not stop the presentation).
+    pub fn poll_first_picture(&self) {
+        self.start_awaited(|since| since.elapsed() >= FIRST_PICTURE_WAIT);
+    }
+
+    fn start_awaited(&self, now_ok: impl FnOnce(Instant) -> bool) {
+        let mut awaiting = locked(&self.awaiting_picture);
+        let Some(since) = *awaiting else { return };
+        if self.hold() || self.audio_master() || !now_ok(since) {
+            return;
+        }
+        *awaiting = None;
+        self.with_clock(|c| c.set_running(true, Instant::now()));
     }
 
     /// Whether the audio output drives the clock.
@@ -277,6 +330,22 @@ impl Pipeline {
     /// Marks `kind`'s output finished.
     pub fn set_output_done(&self, kind: StreamKind) {
         self.output_done[kind.idx()].store(true, Ordering::Release);
+    }
+
+    /// Notes a video fragment handed to the decoders.
+    pub fn note_video_span(&self, generation: u64, span: Range<Duration>) {
+        let mut spans = locked(&self.video_spans);
+        if spans.len() >= MAX_SPANS {
+            spans.pop_front();
+        }
+        spans.push_back((generation, span));
+    }
+
+    /// Whether a video fragment of `generation` covers media time `at`.
+    pub fn video_covers(&self, generation: u64, at: Duration) -> bool {
+        locked(&self.video_spans)
+            .iter()
+            .any(|(g, span)| *g == generation && span.contains(&at))
     }
 
     /// Nothing before this media time is presented.

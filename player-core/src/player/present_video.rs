@@ -82,6 +82,7 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
+        pipeline.poll_first_picture();
         let Some(f) = pending.take() else { continue };
         let pts = ticks_to_duration(f.frame.pts, f.frame.timescale);
         let duration = ticks_to_duration(f.frame.duration, f.frame.timescale);
@@ -94,6 +95,7 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
             pipeline.release(f.frame.byte_size());
             continue;
         }
+        pipeline.picture_ready(current);
         let trick = pipeline.in_trick();
         let action = decide(&pipeline, pts, duration);
         match action {
@@ -126,7 +128,14 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<FrameMsg>, mut sink: Box
             }
             FrameAction::Wait(d) => {
                 // In trick play the wait to the next keyframe is a fragment, not a jump.
-                if !pipeline.audio_master() && d > DISCONTINUITY && !trick {
+                // Pictures skipped by a late decoder or replaced leave a gap that the clock
+                // must play through: jumping over it would make every later picture late
+                // again, and the skipping would run away with the clock.
+                let jump = d > DISCONTINUITY
+                    && !pipeline.audio_master()
+                    && !trick
+                    && !pipeline.video_covers(current, pipeline.position());
+                if jump {
                     // A timestamp jump (encoder gap) with no audio to carry the clock over it.
                     pipeline.with_clock_for(current, |c| {
                         c.anchor(pts, Instant::now(), !pipeline.hold(), false);

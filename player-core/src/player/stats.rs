@@ -14,8 +14,6 @@ pub(crate) struct StatsAccum {
     pub last_frame_s: f64,
     /// Decoder counters per level (bitrate).
     per_level: Vec<(u64, LevelCounters)>,
-    /// Video fragments being decoded: (pool sequence number, start ticks, bitrate).
-    decoding: Vec<(u64, u64, u64)>,
     pub frames_dropped: u64,
     pub frames_presented: u64,
     pub audio_frames_played: u64,
@@ -54,19 +52,6 @@ impl StatsAccum {
         self.level(bitrate).dropped += 1;
     }
 
-    /// A pool worker began decoding fragment `seq` (starting at `start` ticks).
-    pub fn decoding_begin(&mut self, seq: u64, start: u64, bitrate: u64) {
-        if self.decoding.len() < 64 {
-            self.decoding.push((seq, start, bitrate));
-            self.decoding.sort_unstable();
-        }
-    }
-
-    /// Fragment `seq` is decoded.
-    pub fn decoding_end(&mut self, seq: u64) {
-        self.decoding.retain(|(s, _, _)| *s != seq);
-    }
-
     fn level(&mut self, bitrate: u64) -> &mut LevelCounters {
         match self.per_level.iter().position(|(b, _)| *b == bitrate) {
             Some(i) => &mut self.per_level[i].1,
@@ -87,7 +72,6 @@ impl StatsAccum {
             shown: self.shown,
             frame_s: self.frame_s(),
             per_level: self.per_level.clone(),
-            video_decoding: self.decoding.iter().map(|(_, t, b)| (*t, *b)).collect(),
         }
     }
 

@@ -149,11 +149,7 @@ fn work(
                 let current = f.generation == p.generation()
                     && !p.replaced(StreamKind::Video, f.generation, f.epoch, &f.span);
                 let fed = if current && !p.is_shutdown() {
-                    let start = crate::time::duration_to_ticks(f.span.start, f.timescale);
-                    p.with_stats(|s| s.decoding_begin(seq, start, f.bitrate));
-                    let fed = stage.decode_fragment(p, pool, &f, seq, out);
-                    p.with_stats(|s| s.decoding_end(seq));
-                    fed
+                    stage.decode_fragment(p, pool, &f, seq, out)
                 } else {
                     Ok(Fed::default())
                 };

@@ -9,7 +9,7 @@ use crossbeam_channel::Sender;
 
 use crate::base::VideoFrame;
 use crate::demux::MediaUnit;
-use crate::session::{DecodeFragment, Event};
+use crate::session::{DecodeFragment, Event, StreamKind};
 use crate::time::ticks_to_duration;
 
 use super::decode_thread::Fed;
@@ -103,6 +103,15 @@ impl VideoStage {
         let mut fed = Fed::default();
         for unit in &f.units {
             if f.generation != p.generation() || p.is_shutdown() {
+                break;
+            }
+            let at = ticks_to_duration(unit.pts, f.timescale);
+            let end = ticks_to_duration(unit.pts + u64::from(unit.duration), f.timescale);
+            let kind = StreamKind::Video;
+            if p.superseded(kind, f.generation, f.epoch)
+                && p.replaced(kind, f.generation, f.epoch, &(at..end))
+            {
+                // Refetched at another level from here (the decoder could not keep up).
                 break;
             }
             if self.catch_up.skip(p, unit, f.timescale) {

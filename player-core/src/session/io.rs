@@ -72,9 +72,6 @@ pub struct Counters {
     pub frame_s: f64,
     /// Per level (by bitrate): pictures decoded, dropped, and wall time spent decoding.
     pub per_level: Vec<(u64, LevelCounters)>,
-    /// Video fragments whose decoding has begun and not finished, oldest first: (start time
-    /// in stream ticks, bitrate). Fragments after the last of them are not being decoded yet.
-    pub video_decoding: Vec<(u64, u64)>,
 }
 
 /// How the decoder did at one level.

@@ -226,7 +226,7 @@ impl Session {
             .chain(markers)
             .chain(self.markers.next_due)
             .chain(self.refresh.due.filter(|_| !self.refresh.in_flight))
-            .chain(Some(self.play.next_stats()))
+            .chain(Some(self.play.next_report()))
             .min()
     }
 

@@ -9,8 +9,11 @@ use super::event::{Event, State, Stats};
 use super::io::{Action, LevelCounters};
 use super::quality::DecoderHealth;
 
-/// How often stats are reported and decoder health is told to the ABR.
+/// How often stats are reported.
 const STATS_EVERY: Duration = Duration::from_secs(1);
+/// How often decoder health is told to the ABR: a decoder that cannot keep up drops a
+/// picture every frame, so its verdict should not wait for the next stats report.
+const HEALTH_EVERY: Duration = Duration::from_millis(250);
 
 /// Where playback stands.
 #[derive(Debug)]
@@ -23,6 +26,7 @@ pub(crate) struct Playback {
     /// When the current rebuffer began (the buffer ran dry while playing).
     pub stall_started: Option<Instant>,
     last_stats: Instant,
+    last_health: Instant,
     /// When a paused live session last refreshed its manifest.
     pub last_paused_refresh: Instant,
     /// Decoder counters at the last report to the ABR.
@@ -38,6 +42,7 @@ impl Playback {
             generation: 0,
             stall_started: None,
             last_stats: now,
+            last_health: now,
             last_paused_refresh: now,
             decoder_mark: Vec::new(),
         }
@@ -48,9 +53,9 @@ impl Playback {
         matches!(self.state, State::Failed | State::Stopped)
     }
 
-    /// When the next stats report is due.
-    pub fn next_stats(&self) -> Instant {
-        self.last_stats + STATS_EVERY
+    /// When the next stats or decoder-health report is due.
+    pub fn next_report(&self) -> Instant {
+        (self.last_stats + STATS_EVERY).min(self.last_health + HEALTH_EVERY)
     }
 }
 
@@ -105,9 +110,12 @@ impl Session {
         self.watch_progress(now);
         self.show_caption();
         self.deliver_markers(now);
-        if now >= self.play.next_stats() {
-            self.play.last_stats = now;
+        if now >= self.play.last_health + HEALTH_EVERY {
+            self.play.last_health = now;
             self.report_decoder(now);
+        }
+        if now >= self.play.last_stats + STATS_EVERY {
+            self.play.last_stats = now;
             let stats = self.stats(min_ahead, now);
             self.emit(Event::Stats(stats));
         }

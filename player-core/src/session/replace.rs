@@ -87,31 +87,25 @@ impl Session {
         }
     }
 
-    /// When the decoder cannot keep up with the level of pictures not yet decoding, they
-    /// would only be dropped: refetch them at the level it keeps up with, from the first
-    /// fragment no decoder has begun, so the picture recovers within a couple of fragments.
+    /// When the decoder cannot keep up with the level of pictures not yet shown, they would
+    /// only be dropped: refetch them at the level it keeps up with, from the first fragment
+    /// that can still be fetched and decoded before it is due, so the picture recovers
+    /// within a couple of fragments. A decoder that has begun that fragment stops at the
+    /// mark (what it made of it would be dropped anyway).
     pub(super) fn replace_unaffordable(&mut self, _now: Instant) {
         let kind = StreamKind::Video;
         let Some(cap) = self.abr.cpu_ceiling() else {
             return;
         };
-        let decoding_from = self
-            .obs
-            .counters
-            .video_decoding
-            .iter()
-            .map(|(start, _)| *start)
-            .max();
         let timescale = self.pres.timeline(kind).timescale;
-        // A fragment starting this close to the position is about to be decoded anyway.
-        let soon = duration_to_ticks(self.obs.position + Duration::from_millis(200), timescale);
+        let soon = duration_to_ticks(self.obs.position + SWITCH_MARGIN, timescale);
         let Some(t) = self.tracks[kind.idx()].as_ref() else {
             return;
         };
         let first = t
             .delivered
             .iter()
-            .find(|d| d.level > cap && d.start > soon && decoding_from.is_none_or(|s| d.start > s));
+            .find(|d| d.level > cap && d.start >= soon);
         if let Some(d) = first.copied() {
             self.replace_from(kind, d.start);
         }
