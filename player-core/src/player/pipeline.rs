@@ -267,24 +267,32 @@ impl Pipeline {
         self.hold.load(Ordering::Acquire)
     }
 
-    /// Holds or releases playback. A free-running clock (no audio master) follows at once,
-    /// except that a release waits for the video output's first picture of the generation:
-    /// a clock that ran while a slow machine decoded the first keyframe would make the
-    /// pictures after it late, and they would be skipped.
+    /// Holds or releases playback. A release waits for the video output's first picture of
+    /// the generation (at most `FIRST_PICTURE_WAIT`): a clock that ran while a slow machine
+    /// decoded the first keyframe would make the pictures after it late, and they would be
+    /// dropped. The audio output stays paused meanwhile; a free-running clock stays put.
     pub fn set_hold(&self, hold: bool) {
         let mut awaiting = locked(&self.awaiting_picture);
         self.hold.store(hold, Ordering::Release);
-        if self.audio_master() || self.fast {
+        if self.fast {
             return;
         }
         let wait = !hold
             && self.is_active(StreamKind::Video)
             && self.picture_generation.load(Ordering::Acquire) != self.generation();
         *awaiting = wait.then(Instant::now);
-        self.with_clock(|c| c.set_running(!hold && !wait, Instant::now()));
+        if !self.audio_master() {
+            self.with_clock(|c| c.set_running(!hold && !wait, Instant::now()));
+        }
     }
 
-    /// The video output holds its first picture of `generation`: a clock waiting for it runs.
+    /// Whether playback, released, still waits for the video output's first picture.
+    pub fn awaiting_picture(&self) -> bool {
+        locked(&self.awaiting_picture).is_some()
+    }
+
+    /// The video output holds its first picture of `generation`: playback waiting for it
+    /// goes on.
     pub fn picture_ready(&self, generation: u64) {
         if self.picture_generation.swap(generation, Ordering::AcqRel) == generation {
             return;
@@ -292,8 +300,8 @@ impl Pipeline {
         self.start_awaited(|_| generation == self.generation());
     }
 
-    /// Runs a clock that has waited longer than `FIRST_PICTURE_WAIT` for the first picture
-    /// (a video stream that shows nothing must not stop the presentation).
+    /// Goes on after waiting longer than `FIRST_PICTURE_WAIT` for the first picture (a
+    /// video stream that shows nothing must not stop the presentation).
     pub fn poll_first_picture(&self) {
         self.start_awaited(|since| since.elapsed() >= FIRST_PICTURE_WAIT);
     }
@@ -301,11 +309,13 @@ impl Pipeline {
     fn start_awaited(&self, now_ok: impl FnOnce(Instant) -> bool) {
         let mut awaiting = locked(&self.awaiting_picture);
         let Some(since) = *awaiting else { return };
-        if self.hold() || self.audio_master() || !now_ok(since) {
+        if self.hold() || !now_ok(since) {
             return;
         }
         *awaiting = None;
-        self.with_clock(|c| c.set_running(true, Instant::now()));
+        if !self.audio_master() {
+            self.with_clock(|c| c.set_running(true, Instant::now()));
+        }
     }
 
     /// Whether the audio output drives the clock.
@@ -317,8 +327,8 @@ impl Pipeline {
     pub fn set_audio_master(&self, on: bool) {
         self.audio_master.store(on, Ordering::Release);
         if !on && !self.fast {
-            let hold = self.hold();
-            self.with_clock(|c| c.set_running(!hold, Instant::now()));
+            let run = !self.hold() && !self.awaiting_picture();
+            self.with_clock(|c| c.set_running(run, Instant::now()));
         }
     }
 

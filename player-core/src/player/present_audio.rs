@@ -99,7 +99,8 @@ pub(crate) fn run(pipeline: Arc<Pipeline>, rx: Receiver<PcmMsg>, sink: Box<dyn A
             ended = false;
             out.tail_taken = false;
         }
-        let hold = pipeline.hold();
+        // Released, playback may still wait for the first picture.
+        let hold = pipeline.hold() || pipeline.awaiting_picture();
         if !pipeline.fast {
             out.speed.set_rate(pipeline.playback_rate());
         }
