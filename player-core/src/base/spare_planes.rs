@@ -10,10 +10,10 @@ use std::sync::Mutex;
 
 use super::locked;
 
-/// Most buffers kept (three planes a picture: three pictures). A picture is dropped about
+/// Most buffers kept (three planes a picture: two pictures). A picture is dropped about
 /// when the next is made, so a few cover steady playback; more would only be memory that no
 /// budget accounts for.
-const MAX_BUFFERS: usize = 9;
+const MAX_BUFFERS: usize = 6;
 /// Most bytes kept (four 1080p pictures).
 const MAX_BYTES: usize = 4 * 1920 * 1088 * 3 / 2;
 
@@ -63,6 +63,9 @@ pub fn give(buffer: Vec<u8>) {
     }
     let mut spare = locked(&SPARE);
     while spare.buffers.len() >= MAX_BUFFERS || spare.bytes + size > MAX_BYTES {
+        if spare.buffers.is_empty() {
+            return;
+        }
         let old = spare.buffers.remove(0);
         spare.bytes -= old.capacity();
     }
