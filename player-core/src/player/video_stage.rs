@@ -105,13 +105,11 @@ impl VideoStage {
             if f.generation != p.generation() || p.is_shutdown() {
                 break;
             }
+            // Refetched at another level from the splice on (the decoder could not keep up):
+            // what this older media would still make there is not shown.
             let at = ticks_to_duration(unit.pts, f.timescale);
-            let end = ticks_to_duration(unit.pts + u64::from(unit.duration), f.timescale);
-            let kind = StreamKind::Video;
-            if p.superseded(kind, f.generation, f.epoch)
-                && p.replaced(kind, f.generation, f.epoch, &(at..end))
-            {
-                // Refetched at another level from here (the decoder could not keep up).
+            let spliced = p.mark(StreamKind::Video, f.generation);
+            if spliced.is_some_and(|m| f.epoch < m.epoch && at >= m.from) {
                 break;
             }
             if self.catch_up.skip(p, unit, f.timescale) {
